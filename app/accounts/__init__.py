@@ -1,0 +1,6 @@
+from flask import Blueprint
+
+# Owns both /accounts and /contacts, so routes carry their own prefixes.
+bp = Blueprint("accounts", __name__)
+
+from app.accounts import routes  # noqa: E402,F401

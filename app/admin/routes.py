@@ -1,0 +1,6 @@
+from app.admin import bp
+
+
+@bp.route("/users")
+def list_users():
+    return "users"

@@ -1,0 +1,71 @@
+"""Sign in and out."""
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import bp
+from app.auth.forms import SignInForm
+from app.extensions import db, limiter
+from app.htmx import hx_redirect
+from app.services import users as user_service
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site; never //host, /\\host or a scheme."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target:
+        return None
+    return target
+
+
+def home_for(user) -> str:
+    return url_for("cases.list_cases")
+
+
+def _signin_key() -> str:
+    return "signin-email:" + (request.form.get("email") or "").strip().lower()
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNIN_LIMITS"], methods=["POST"],
+               deduct_when=_failed, error_message="Too many failed sign-ins.")
+@limiter.limit(lambda: current_app.config["SIGNIN_LIMITS"], methods=["POST"],
+               key_func=_signin_key, deduct_when=_failed,
+               error_message="Too many failed sign-ins.")
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or home_for(current_user))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = user_service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            user_service.start_session(user)
+            db.session.commit()
+            session.clear()  # a fresh session at sign-in
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or home_for(user), code=303)
+        form.password.errors.append("That email and password do not match an active account.")
+        return render_template("auth/login.html", form=form), 401
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/")
+def index():
+    return redirect(home_for(current_user))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    user_service.end_session(current_user.session_token)
+    db.session.commit()
+    logout_user()
+    flash("You have signed out.", "info")
+    return hx_redirect(url_for("auth.login"))

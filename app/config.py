@@ -1,0 +1,36 @@
+"""Configuration defaults; secrets come from the environment or instance/config.py."""
+import os
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = None  # create_app() points it at instance/casebook.db
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_SSL_STRICT = False
+    UPLOAD_MAX_MB = 25
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    SIGNIN_LIMITS = "5 per minute;20 per hour"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_DEFAULT_SENDER = "casebook@localhost"
+    BASE_URL = "http://127.0.0.1:5000"
+    CASES_PER_PAGE = 50
+    DEFAULT_TIME_ZONE = "UTC"
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-only-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("CASEBOOK_TEST_DB_URI", "sqlite://")
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = True
+    MAIL_SUPPRESS_SEND = False
+    SERVER_NAME = None

@@ -1,0 +1,74 @@
+"""Customer companies, their people and what they have installed."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.common import CreatedMixin
+
+TIERS = ("Standard", "Premium", "Enterprise")
+
+
+class Account(CreatedMixin, db.Model):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    website: Mapped[str] = mapped_column(sa.String(255), default="")
+    tier: Mapped[str] = mapped_column(sa.String(20), default="Standard")
+    support_notes: Mapped[str] = mapped_column(sa.Text, default="")
+    verification: Mapped[str] = mapped_column(sa.Text, default="")
+
+    contacts: Mapped[list[Contact]] = relationship(back_populates="account",
+                                                   order_by="Contact.name")
+    assets: Mapped[list[Asset]] = relationship(back_populates="account")
+
+    def __repr__(self) -> str:
+        return f"<Account {self.name}>"
+
+
+class Contact(CreatedMixin, db.Model):
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    title: Mapped[str] = mapped_column(sa.String(120), default="")
+
+    account: Mapped[Account] = relationship(back_populates="contacts")
+
+    def __repr__(self) -> str:
+        return f"<Contact {self.name}>"
+
+
+class Product(CreatedMixin, db.Model):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    code: Mapped[str] = mapped_column(sa.String(40), default="")
+
+
+class Asset(CreatedMixin, db.Model):
+    """A product installed at an account."""
+
+    __tablename__ = "assets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"))
+    serial: Mapped[str] = mapped_column(sa.String(80), default="")
+    install_date: Mapped[date | None]
+
+    account: Mapped[Account] = relationship(back_populates="assets")
+    product: Mapped[Product] = relationship(lazy="joined")
+
+    @property
+    def label(self) -> str:
+        return f"{self.product.name} ({self.serial})" if self.serial else self.product.name

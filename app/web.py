@@ -1,0 +1,146 @@
+"""Request hooks, security headers, error pages and template helpers."""
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app import access
+from app.extensions import db, login_manager
+from app.htmx import is_fragment_request
+from app.models import UserSession
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+
+ERROR_MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have access to this page.",
+    404: "We could not find that page, or you do not have access to it.",
+    405: "That action is not allowed here.",
+    409: "Someone else changed this record while you were editing it.",
+    413: "That upload is too large.",
+    429: "Too many attempts. Please wait a minute and try again.",
+    500: "Something went wrong on our side. Nothing you saved was lost; please try again.",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Wire hooks, handlers and template helpers into the app."""
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(send_to_sign_in)
+    app.before_request(guard_route)
+    app.after_request(add_headers)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected_error)
+    app.add_template_filter(localtime)
+    app.add_template_filter(case_number)
+    app.context_processor(lambda: {"nav_items": access.nav_items(current_user)})
+
+
+def load_user(token: str):
+    """Find the user behind a session token; a revoked session or inactive user signs out."""
+    row = db.session.get(UserSession, token)
+    if row is None or not row.user.active:
+        return None
+    row.user.session_token = row.id
+    return row.user
+
+
+def send_to_sign_in():
+    """Anonymous: htmx gets 401 with HX-Redirect, a browser a redirect to sign-in."""
+    target = request.full_path if request.method == "GET" else request.path
+    if request.headers.get("HX-Request") == "true":
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        target = current.path + (f"?{current.query}" if current.query else "") or target
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = url_for("auth.login", next=target)
+        return response
+    flash("Please sign in to continue.", "info")
+    return redirect(url_for("auth.login", next=target.rstrip("?")))
+
+
+def guard_route():
+    """Deny by default: every endpoint needs a signed-in user of a role its area allows."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in access.PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return send_to_sign_in()
+    if not access.may_use_endpoint(current_user, endpoint):
+        abort(403)
+    return None
+
+
+def add_headers(response):
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    headers.setdefault("Content-Security-Policy", CSP)
+    response.vary.add("HX-Request")
+    if current_user.is_authenticated:
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def error_response(status: int, message: str | None = None):
+    """An error as a whole page, or as a flash fragment htmx shows above the page."""
+    message = message or ERROR_MESSAGES.get(status, "Something went wrong.")
+    if is_fragment_request():
+        response = make_response(render_template("_flash_error.html", message=message), status)
+        response.headers["HX-Retarget"] = "#flash-messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return make_response(render_template("errors/error.html", status=status, message=message),
+                         status)
+
+
+def handle_csrf_error(error: CSRFError):
+    return error_response(400, "Your session expired or the form was already used. "
+                               "Reload the page and try again; nothing was saved.")
+
+
+def handle_http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    if error.code == 413:
+        limit = int(request.max_content_length or 0) // (1024 * 1024)
+        return error_response(413, f"That upload is too large. The limit is {limit} MB; "
+                                   "nothing was saved.")
+    return error_response(error.code, None if error.code in ERROR_MESSAGES else error.description)
+
+
+def handle_unexpected_error(error: Exception):
+    db.session.rollback()
+    if isinstance(error, HTTPException):
+        return handle_http_error(error)
+    from flask import current_app
+
+    current_app.logger.exception("Unhandled error")
+    if current_app.config.get("TESTING") and current_app.config.get("PROPAGATE_TEST_ERRORS", True):
+        raise error
+    return error_response(500)
+
+
+def user_zone() -> ZoneInfo:
+    name = getattr(current_user, "time_zone", None) or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+    """Show a stored UTC time in the signed-in user's time zone."""
+    if value is None:
+        return ""
+    return value.astimezone(user_zone()).strftime(fmt)
+
+
+def case_number(value: int) -> str:
+    return f"{value:08d}"
