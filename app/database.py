@@ -1,14 +1,25 @@
 """Engine tuning per dialect: SQLite pragmas and write transactions that start immediately."""
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+def writes_on_get(view):
+    """Mark a GET view that also writes (e.g. recording a recent view), so it locks first."""
+    view.writes_on_get = True
+    return view
+
+
 def _wants_write_lock() -> bool:
     """True when the current request may write, so its transaction should take the lock first."""
-    return has_request_context() and request.method not in READ_METHODS
+    if not has_request_context():
+        return False
+    if request.method not in READ_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "writes_on_get", False))
 
 
 def configure_engine(engine: Engine) -> None:

@@ -2,6 +2,12 @@
 # Contract with the case page (app/cases/routes.py):
 #   feed_context(case, user, feed_filter) -> dict of template variables that
 #   templates/cases/_publisher.html and templates/cases/_feed.html need.
+from app.cases import bp
+
+
+@bp.route("/tasks")
+def my_tasks():
+    return "tasks"
 
 
 def feed_context(case, user, feed_filter: str = "all") -> dict:

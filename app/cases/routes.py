@@ -5,8 +5,3 @@ from app.cases import bp
 @bp.route("/")
 def list_cases():
     return "cases"
-
-
-@bp.route("/tasks")
-def my_tasks():
-    return "tasks"
