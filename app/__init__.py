@@ -28,6 +28,8 @@ def create_app(config_class: type = Config) -> Flask:
 def configure_paths(app: Flask) -> None:
     """Point the database, uploads and secret key at instance/ unless configured."""
     instance = Path(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = with_driver(app.config.get("SQLALCHEMY_DATABASE_URI")
+                                                        or app.config.get("DATABASE_URL"))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         instance.mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'casebook.db'}"
@@ -35,6 +37,13 @@ def configure_paths(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["UPLOAD_MAX_MB"]) * 1024 * 1024 + 65536
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_or_create_secret(instance / "secret_key")
+
+
+def with_driver(uri: str | None) -> str | None:
+    """Use psycopg 3 for PostgreSQL URLs given in the common postgres:// forms."""
+    if uri and uri.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + uri.split("://", 1)[1]
+    return uri
 
 
 def read_or_create_secret(path: Path) -> str:
@@ -70,6 +79,13 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, cases_bp, accounts_bp, admin_bp):
         app.register_blueprint(bp)
+    from app.teams import bp as teams_bp, case_bp as case_team_bp
+
+    app.register_blueprint(teams_bp)
+    app.register_blueprint(case_team_bp)
+    from app.workflow import bp as workflow_bp
+
+    app.register_blueprint(workflow_bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -5,14 +5,19 @@ import sqlalchemy as sa
 from flask import abort
 
 from app.extensions import db
-from app.models import STAFF_ROLES, Case, User
+from app.models import STAFF_ROLES, Case, CaseTeamMember, CaseTeamRole, User
+from app.services.settings import get_case_access
 
-PUBLIC_ENDPOINTS = {"static", "auth.login"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.accept_invitation"}
 SIGNED_IN_ENDPOINTS = {"auth.logout", "auth.index"}
 BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {
     "cases": STAFF_ROLES,
     "accounts": STAFF_ROLES,
     "admin": ("admin",),
+    "teams": ("admin",),
+    # /cases/<n>/team: per-case checks through get_case_or_404 / require_edit in each view.
+    "case_team": STAFF_ROLES,
+    "workflow": ("admin",),
 }
 
 
@@ -37,26 +42,100 @@ def nav_items(user) -> list[tuple[str, str, str]]:
     return items
 
 
+# Case access is the most generous of three grants, evaluated per call (never cached):
+#   the org-wide setting (public_edit / public_read / private), ownership, and case team role.
+# Admins see and change everything; customers never reach agent case pages (the portal has
+# its own rules). Owner changes: admins, the owner, and every agent under public_edit;
+# a Read/Write member can do what the owner can except change the owner.
+
+def _member_role_access(user: User, case: Case) -> str | None:
+    """The access ('read' / 'edit') the user's case team role gives, or None."""
+    return db.session.scalar(
+        sa.select(CaseTeamRole.access)
+        .join(CaseTeamMember, CaseTeamMember.role_id == CaseTeamRole.id)
+        .where(CaseTeamMember.case_id == case.id, CaseTeamMember.user_id == user.id))
+
+
+def case_access_level() -> str:
+    """The org-wide case access setting (public_edit, public_read or private)."""
+    return get_case_access()
+
+
 def visible_cases(user: User) -> sa.ColumnElement[bool]:
-    """A filter for the cases this user may see."""
-    if user.is_staff:
+    """A SQL filter for the cases this user may see (one EXISTS, never a query per row)."""
+    if user.is_admin:
         return sa.true()
-    return sa.false()
+    if not user.is_staff:
+        return sa.false()
+    if case_access_level() != "private":
+        return sa.true()
+    on_team = sa.exists().where(CaseTeamMember.case_id == Case.id,
+                                CaseTeamMember.user_id == user.id)
+    return sa.or_(Case.owner_id == user.id, on_team)
 
 
 def can_view_case(user: User, case: Case) -> bool:
-    return user.is_staff
+    if user.is_admin:
+        return True
+    if not user.is_staff:
+        return False
+    if case.owner_id == user.id or case_access_level() != "private":
+        return True
+    return _member_role_access(user, case) is not None
 
 
 def can_edit_case(user: User, case: Case) -> bool:
-    return user.is_staff
+    if user.is_admin:
+        return True
+    if not user.is_staff:
+        return False
+    if case.owner_id == user.id:
+        return True
+    level = case_access_level()
+    if level == "public_edit":
+        return True
+    return _member_role_access(user, case) == "edit"
+
+
+def can_change_owner(user: User, case: Case) -> bool:
+    """Owner changes: admins, the owner, and any agent where every agent may edit every case."""
+    if user.is_admin:
+        return True
+    if not user.is_staff:
+        return False
+    return case.owner_id == user.id or case_access_level() == "public_edit"
+
+
+def editable_case_ids(user: User, cases) -> set[int]:
+    """The ids of these (visible) cases the user may change, in at most one query."""
+    cases = list(cases)
+    if user.is_admin or (user.is_staff and case_access_level() == "public_edit"):
+        return {case.id for case in cases}
+    if not user.is_staff:
+        return set()
+    owned = {case.id for case in cases if case.owner_id == user.id}
+    others = [case.id for case in cases if case.id not in owned]
+    if not others:
+        return owned
+    writable = db.session.scalars(
+        sa.select(CaseTeamMember.case_id)
+        .join(CaseTeamRole, CaseTeamRole.id == CaseTeamMember.role_id)
+        .where(CaseTeamMember.user_id == user.id, CaseTeamMember.case_id.in_(others),
+               CaseTeamRole.access == "edit"))
+    return owned | set(writable)
+
+
+def case_permissions(user: User, case: Case) -> dict[str, bool]:
+    """What the user may do on a case they can see, for templates to show or hide controls."""
+    edit = can_edit_case(user, case)
+    return {"edit": edit, "change_owner": edit and can_change_owner(user, case)}
 
 
 def get_case_or_404(number: int, user: User) -> Case:
     """Load a case by number; missing and hidden cases both answer 404."""
     case = db.session.scalar(sa.select(Case).where(Case.number == number,
                                                     visible_cases(user)))
-    if case is None or not can_view_case(user, case):
+    if case is None:
         abort(404)
     return case
 
@@ -64,4 +143,10 @@ def get_case_or_404(number: int, user: User) -> Case:
 def require_edit(user: User, case: Case) -> None:
     """Refuse a change the user may not make to a case they can see."""
     if not can_edit_case(user, case):
+        abort(403)
+
+
+def require_change_owner(user: User, case: Case) -> None:
+    """Refuse an owner change the user may not make."""
+    if not can_change_owner(user, case):
         abort(403)

@@ -33,4 +33,5 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
     MAIL_SUPPRESS_SEND = False
+    MAIL_SENDER_THREAD = False  # tests drain the outbox explicitly
     SERVER_NAME = None

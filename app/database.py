@@ -1,4 +1,7 @@
 """Engine tuning per dialect: SQLite pragmas and write transactions that start immediately."""
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -12,8 +15,24 @@ def writes_on_get(view):
     return view
 
 
+# Set by write_transactions() for code outside requests (the mail sender, CLI commands).
+_WRITES_OUTSIDE_REQUESTS: ContextVar[bool] = ContextVar("casebook_writes", default=False)
+
+
+@contextmanager
+def write_transactions():
+    """Within this block (outside a request), transactions take the SQLite write lock first."""
+    token = _WRITES_OUTSIDE_REQUESTS.set(True)
+    try:
+        yield
+    finally:
+        _WRITES_OUTSIDE_REQUESTS.reset(token)
+
+
 def _wants_write_lock() -> bool:
     """True when the current request may write, so its transaction should take the lock first."""
+    if _WRITES_OUTSIDE_REQUESTS.get():
+        return True
     if not has_request_context():
         return False
     if request.method not in READ_METHODS:

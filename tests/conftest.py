@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
+from flask import g
 from flask_login import FlaskLoginClient
 from werkzeug.serving import make_server
 
@@ -59,7 +60,14 @@ def make_test_app(tables, **overrides):
         setattr(Config, key, value)
     app = create_app(Config)
     app.test_client_class = FlaskLoginClient
+    # Tests hold one app context across requests; forget the user Flask-Login cached in `g`
+    # so each request (and each client) is authenticated afresh, as in production.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
     return app
+
+
+def _forget_cached_user() -> None:
+    g.pop("_login_user", None)
 
 
 @pytest.fixture

@@ -1,11 +1,117 @@
+"""Accounts: list with active search, create, edit, the customer 360 page and its type-ahead."""
+from flask import flash, render_template, request, url_for
+from flask_login import current_user
+
 from app.accounts import bp
+from app.accounts.forms import AccountForm, SearchForm, duplicate_email_message
+from app.extensions import db
+from app.htmx import hx_redirect, render_page_or_fragment
+from app.models import Account
+from app.pagination import parse_page
+from app.services import accounts as account_service
+from app.services.errors import ValidationFailed
+
+QUERY_MAX = 200
+
+
+def search_text(form: SearchForm) -> str:
+    """The validated search text, or nothing when the filter form was refused."""
+    return (form.q.data or "") if form.validate() else ""
+
+
+def typeahead_query() -> str:
+    """The type-ahead text: `q`, else the single `*_label` argument the macro's input sends."""
+    if "q" in request.args:
+        return request.args["q"].strip()[:QUERY_MAX]
+    labels = [v for k, v in request.args.items(multi=True) if k.endswith("_label")]
+    return labels[0].strip()[:QUERY_MAX] if len(labels) == 1 else ""
+
+
+def add_failure(form, exc: ValidationFailed) -> None:
+    """Show a service's refusal next to the field it concerns, or above the form."""
+    if isinstance(exc, account_service.DuplicateEmail):
+        form.email.errors.append(duplicate_email_message(exc.existing))
+    elif exc.field and exc.field in form:
+        form[exc.field].errors.append(str(exc))
+    else:
+        form.form_errors.append(str(exc))
+
+
+def form_response(page: str, fragment: str, form, **context):
+    """The form as a page or an htmx fragment: 422 when it carries errors."""
+    return render_page_or_fragment(page, fragment, status=422 if form.errors else 200,
+                                   form=form, **context)
 
 
 @bp.route("/accounts/")
 def list_accounts():
-    return "accounts"
+    """List accounts filtered by name; htmx gets just the results."""
+    form = SearchForm(formdata=request.args)
+    q = search_text(form)
+    results = account_service.search_accounts(q, viewer=current_user,
+                                              page=parse_page(request.args.get("page")))
+    return render_page_or_fragment(
+        "accounts/list.html", "accounts/_results.html", form=form, q=q, results=results,
+        page_url=lambda n: url_for(".list_accounts", q=q or None, page=n))
 
 
-@bp.route("/contacts/")
-def list_contacts():
-    return "contacts"
+@bp.route("/accounts/new", methods=["GET", "POST"])
+def new_account():
+    """Add an account, then open it."""
+    form = AccountForm()
+    if form.validate_on_submit():
+        try:
+            account = account_service.create_account(actor=current_user, **form.values())
+        except ValidationFailed as exc:
+            db.session.rollback()
+            add_failure(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Created the account {account.name}.", "success")
+            return hx_redirect(url_for(".account_detail", account_id=account.id))
+    return form_response("accounts/form.html", "accounts/_form.html", form, account=None)
+
+
+@bp.route("/accounts/<int:account_id>")
+def account_detail(account_id: int):
+    """The customer 360 view; htmx paging gets just the cases."""
+    account = db.get_or_404(Account, account_id)
+    cases = account_service.account_cases(account, viewer=current_user,
+                                          page=parse_page(request.args.get("page")))
+    return render_page_or_fragment(
+        "accounts/detail.html", "accounts/_cases.html", account=account, cases=cases,
+        contacts=account_service.account_contacts(account),
+        contact_count=account_service.count_contacts(account),
+        assets=account_service.account_assets(account), show_contact=True,
+        website_url=account.website if account_service.is_web_url(account.website) else None,
+        cases_url=lambda n: url_for(".account_detail", account_id=account.id, page=n))
+
+
+@bp.route("/accounts/<int:account_id>/edit", methods=["GET", "POST"])
+def edit_account(account_id: int):
+    """Change an account; errors keep what was typed."""
+    account = db.get_or_404(Account, account_id)
+    form = AccountForm(obj=account)
+    if form.validate_on_submit():
+        try:
+            account_service.update_account(account, actor=current_user, **form.values())
+        except ValidationFailed as exc:
+            db.session.rollback()
+            add_failure(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Saved {account.name}.", "success")
+            return hx_redirect(url_for(".account_detail", account_id=account.id))
+    return form_response("accounts/form.html", "accounts/_form.html", form, account=account)
+
+
+@bp.route("/accounts/typeahead")
+def typeahead_accounts():
+    """Suggest up to 10 accounts by name for the type-ahead macro.
+
+    The text comes from `q`, or from the one `*_label` argument htmx sends for the macro's
+    input (e.g. `account_id_label`); empty text lists the first accounts by name.
+    """
+    choices = [{"id": a.id, "label": a.name} for a in
+               account_service.suggest_accounts(typeahead_query())]
+    return render_template("accounts/_typeahead.html", choices=choices)

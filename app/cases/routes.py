@@ -1,7 +1,159 @@
-"""Case list views and case creation."""
+"""Case list views, case creation and the case page (Feed and Details tabs, header)."""
+from flask import abort, current_app, flash, request, url_for
+from flask_login import current_user
+
+from app import access
 from app.cases import bp
+from app.cases.feed import feed_context
+from app.cases.forms import INLINE_FORMS, CaseFilterForm, CaseForm
+from app.database import writes_on_get
+from app.extensions import db
+from app.htmx import hx_redirect, is_fragment_request, render_page_or_fragment
+from app.pagination import parse_page
+from app.services import case_lists
+from app.services import cases as case_service
+from app.services.errors import ValidationFailed
+
+# Service field names as the forms call them.
+FORM_FIELDS = {"account": "account_id", "contact": "contact_id", "owner": "owner_id",
+               "type": "case_type", "status": "status", "priority": "priority",
+               "origin": "origin", "subject": "subject", "description": "description"}
+TABS = (("feed", "Feed", "cases.view_case"), ("details", "Details", "cases.case_details"))
+
+
+def add_failure(form, exc: ValidationFailed, field_map=FORM_FIELDS) -> None:
+    """Show a service's refusal next to the field it concerns, or above the form."""
+    name = field_map.get(exc.field or "", exc.field)
+    if name and name in form:
+        form[name].errors = [*form[name].errors, str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+
+
+def sorted_by(query: case_lists.CaseQuery) -> tuple[str | None, str]:
+    """The column and direction the rows are really in, for the header arrows."""
+    if query.sort:
+        return query.sort, query.direction
+    return (None, "desc") if query.view == "recent" else ("updated", "desc")
+
+
+def sort_link(query: case_lists.CaseQuery, column: str) -> str:
+    """Sort by a column; a second click on the sorted column reverses it."""
+    current, direction = sorted_by(query)
+    if current == column:
+        direction = "asc" if direction == "desc" else "desc"
+    else:
+        direction = "desc" if column in case_lists.DESCENDING_FIRST else "asc"
+    return list_link(query, sort=column, direction=direction, page=1)
+
+
+def list_link(query: case_lists.CaseQuery, **changes) -> str:
+    return url_for("cases.list_cases", **query.with_(**changes).params())
 
 
 @bp.route("/")
 def list_cases():
-    return "cases"
+    """A case view, filtered, sorted and paged; htmx gets just the results."""
+    form = CaseFilterForm(formdata=request.args, owners=case_service.assignable_owners())
+    query, problems = form.to_query(parse_page(request.args.get("page")))
+    visible = access.visible_cases(current_user)
+    results = case_lists.list_cases(current_user, query, visible,
+                                    per_page=current_app.config["CASES_PER_PAGE"])
+    query = query.with_(page=results.page)
+    counts = None if is_fragment_request() else case_lists.view_counts(current_user, visible)
+    response = render_page_or_fragment(
+        "cases/list.html", "cases/_results.html", form=form, query=query, results=results,
+        problems=problems, counts=counts, views=case_lists.VIEWS, columns=case_lists.COLUMNS,
+        sorted_by=sorted_by(query), sort_link=lambda column: sort_link(query, column),
+        list_link=lambda **changes: list_link(query, **changes),
+        page_url=lambda n: list_link(query, page=n))
+    if is_fragment_request():  # the address bar shows the tidy form of what is listed
+        response.headers["HX-Push-Url"] = list_link(query)
+    return response
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_case():
+    """Open a case; the creator owns it unless they choose someone else."""
+    form = CaseForm(owners=case_service.assignable_owners(), owner_id=current_user.id)
+    if request.method == "GET":
+        form.fill_links(*case_service.find_links(request.args.get("account_id"),
+                                                 request.args.get("contact_id")))
+    elif form.validate_on_submit():
+        try:
+            case = case_service.create_case(actor=current_user, **form.values())
+        except ValidationFailed as exc:
+            db.session.rollback()
+            add_failure(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Case {case.padded_number} is open.", "success")
+            return hx_redirect(url_for("cases.view_case", number=case.number))
+    return render_form_page(form, None, 422 if form.errors else 200)
+
+
+def case_context(case, tab: str = "feed", **extra) -> dict:
+    """What the case page needs: header, tabs and (on the Feed tab) the feed's own context."""
+    context = feed_context(case, current_user, request.args.get("feed", "all")) \
+        if tab == "feed" else {}
+    return context | {"case": case, "tab": tab, "tabs": TABS, "edit_field": None,
+                      "edit_form": None, "edit_changes": None, "focus": None,
+                      "perms": access.case_permissions(current_user, case)} | extra
+
+
+def case_tab(number: int, tab: str):
+    """The case page on one tab; an htmx tab switch gets just the tab."""
+    case = access.get_case_or_404(number, current_user)
+    case_service.record_view(case, current_user)
+    response = render_page_or_fragment("cases/case.html", "cases/_tabs.html",
+                                       **case_context(case, tab))
+    db.session.commit()
+    return response
+
+
+@bp.route("/<int:number>")
+@writes_on_get
+def view_case(number: int):
+    """The case page: header and the Feed tab."""
+    return case_tab(number, "feed")
+
+
+@bp.route("/<int:number>/details")
+@writes_on_get
+def case_details(number: int):
+    """The case page: header and the Details tab."""
+    return case_tab(number, "details")
+
+
+def header_response(case, status: int = 200, **extra):
+    """The header for htmx; the whole case page (Feed tab) for a browser without it."""
+    if is_fragment_request():
+        context = case_context(case, tab="header", **extra)
+    else:
+        context = case_context(case, **extra)
+    return render_page_or_fragment("cases/case.html", "cases/_header.html", status=status,
+                                   **context)
+
+
+@bp.route("/<int:number>/header")
+def case_header(number: int):
+    """The case header; `?edit=status|priority|owner` opens that field's editor."""
+    case = access.get_case_or_404(number, current_user)
+    field = request.args.get("edit")
+    focus = request.args.get("focus")
+    if field is None:
+        return header_response(case, focus=focus if focus in INLINE_FORMS else None)
+    if field not in INLINE_FORMS:
+        abort(404)
+    editing.require_field_edit(case, field)
+    return header_response(case, edit_field=field,
+                           edit_form=editing.inline_form(case, field, formdata=None))
+
+
+def render_form_page(form, case, status: int, template: str = "form", **extra):
+    """A case form page (new, edit, close) or its partial for htmx."""
+    return render_page_or_fragment(f"cases/{template}.html", f"cases/_{template}.html",
+                                   status=status, form=form, case=case, **extra)
+
+
+from app.cases import editing  # noqa: E402,F401  (its routes join the blueprint)

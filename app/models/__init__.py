@@ -4,11 +4,22 @@ from app.models.cases import (
     CASE_TYPES, FEED_KINDS, OPEN_STATUSES, ORIGINS, PRIORITIES, STATUSES, Attachment, Case,
     Counter, FeedItem, RecentView, Task,
 )
+from app.models.invitations import Invitation
 from app.models.settings import Setting
+from app.models.teams import (
+    ACCESS_LEVELS, CaseTeamMember, CaseTeamRole, PredefinedTeam, PredefinedTeamMember,
+)
 from app.models.users import ROLES, STAFF_ROLES, User, UserSession
+from app.models.workflow import (
+    EVALUATE_ON, EmailTemplate, InboundEmail, OutboxMessage, RuleAction, RuleCriterion,
+    WorkflowRule,
+)
 
 __all__ = [
     "Account", "Asset", "Attachment", "CASE_TYPES", "Case", "Contact", "Counter", "FEED_KINDS",
-    "FeedItem", "OPEN_STATUSES", "ORIGINS", "PRIORITIES", "Product", "ROLES", "RecentView",
+    "FeedItem", "Invitation", "OPEN_STATUSES", "ORIGINS", "PRIORITIES", "Product", "ROLES", "RecentView",
     "STAFF_ROLES", "STATUSES", "Setting", "TIERS", "Task", "User", "UserSession",
+    "ACCESS_LEVELS", "CaseTeamMember", "CaseTeamRole", "PredefinedTeam", "PredefinedTeamMember",
+    "EVALUATE_ON", "EmailTemplate", "InboundEmail", "OutboxMessage", "RuleAction", "RuleCriterion",
+    "WorkflowRule",
 ]

@@ -79,7 +79,11 @@ class FeedItem(CreatedMixin, db.Model):
     """One entry on a case's timeline."""
 
     __tablename__ = "feed_items"
-    __table_args__ = (sa.Index("ix_feed_items_case_created", "case_id", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_feed_items_case_created", "case_id", "created_at"),
+        # One rendered publisher form saves once: a double-clicked submit repeats its key.
+        sa.UniqueConstraint("author_id", "request_key", name="uq_feed_items_author_request_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
@@ -91,6 +95,7 @@ class FeedItem(CreatedMixin, db.Model):
     changes: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
     case_version: Mapped[int | None]
     task_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tasks.id", ondelete="SET NULL"))
+    request_key: Mapped[str | None] = mapped_column(sa.String(64))
 
     case: Mapped[Case] = relationship()
     author: Mapped[User | None] = relationship()
@@ -134,6 +139,8 @@ class Task(CreatedMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Set when the due-date reminder was queued, so each task is reminded once.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

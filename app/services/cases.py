@@ -4,13 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import (
-    CASE_TYPES, ORIGINS, PRIORITIES, STATUSES, Account, Case, Contact, Counter, FeedItem,
-    RecentView, User,
+    CASE_TYPES, ORIGINS, PRIORITIES, STAFF_ROLES, STATUSES, Account, Case, Contact, Counter,
+    FeedItem, RecentView, User,
 )
 from app.models.common import utcnow
 from app.services.errors import CaseConflict, ValidationFailed
@@ -59,20 +61,32 @@ def _check_links(account: Account | None, contact: Contact | None) -> None:
         raise ValidationFailed(f"{contact.name} does not work for {account.name}.", "contact")
 
 
+SUBJECT_MAX = 255
+
+
+def clean_subject(value: str | None) -> str:
+    """A subject that fits: required, at most SUBJECT_MAX characters."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed("Subject is required.", "subject")
+    if len(value) > SUBJECT_MAX:
+        raise ValidationFailed(f"Keep the subject under {SUBJECT_MAX} characters.", "subject")
+    return value
+
+
 def create_case(*, actor: User, subject: str, description: str = "", status: str = "New",
                 priority: str = "Medium", origin: str = "Phone", type: str = "Question",
                 account: Account | None = None, contact: Contact | None = None,
                 owner: User | None = None) -> Case:
     """Open a case with the next number; the creator owns it unless told otherwise."""
-    if not subject.strip():
-        raise ValidationFailed("Subject is required.", "subject")
+    subject = clean_subject(subject)
     for field, value in (("status", status), ("priority", priority), ("origin", origin),
                          ("type", type)):
         _check_choice(field, value)
     if contact is not None and account is None:
         account = contact.account
     _check_links(account, contact)
-    case = Case(number=allocate_number(), subject=subject.strip(), description=description,
+    case = Case(number=allocate_number(), subject=subject, description=description,
                 status=status, priority=priority, origin=origin, type=type, account=account,
                 contact=contact, owner=owner or actor, created_by=actor)
     if status == "Closed":
@@ -130,12 +144,11 @@ def _apply(case: Case, values: dict[str, Any]) -> list[dict]:
         if field not in FIELD_LABELS:
             raise ValidationFailed(f"The field '{field}' cannot be changed here.")
         if field == "subject":
-            new = (new or "").strip()
-            if not new:
-                raise ValidationFailed("Subject is required.", "subject")
+            new = clean_subject(new)
         _check_choice(field, new)
         old = getattr(case, field)
-        if old == new or (field in RELATIONS and getattr(old, "id", None) == getattr(new, "id", None)):
+        if old == new or (field in RELATIONS
+                          and getattr(old, "id", None) == getattr(new, "id", None)):
             continue
         setattr(case, field, new)
         row = {"field": field, "label": FIELD_LABELS[field]}
@@ -169,13 +182,74 @@ def note_first_response(case: Case) -> None:
 
 def after_case_change(case: Case, *, actor: User, changes: list[dict], created: bool) -> None:
     """Side effects of a change, in the caller's transaction (workflow, SLA, index, outbox)."""
+    from app.services.workflow import evaluate_rules
+
+    evaluate_rules(case, actor=actor, changes=changes, created=created)
 
 
 def record_view(case: Case, user: User) -> None:
     """Remember that the user opened the case, for Recently viewed."""
-    row = db.session.get(RecentView, (user.id, case.id))
-    if row is None:
-        db.session.add(RecentView(user_id=user.id, case_id=case.id, viewed_at=utcnow()))
-    else:
-        row.viewed_at = utcnow()
-    db.session.flush()
+    # One upsert: two tabs opening the same case at once must not collide on the key.
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(RecentView).values(user_id=user.id, case_id=case.id, viewed_at=utcnow())
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=[RecentView.user_id, RecentView.case_id],
+        set_={"viewed_at": stmt.excluded.viewed_at}))
+
+
+def assignable_owners(current: User | None = None) -> list[User]:
+    """Who may own a case: active agents and admins by name, plus the current owner."""
+    users = list(db.session.scalars(
+        sa.select(User).where(User.role.in_(STAFF_ROLES), User.active.is_(True))
+        .order_by(sa.func.lower(User.name), User.id)))
+    if current is not None and current not in users:
+        users.append(current)
+    return users
+
+
+def resolve_contact(contact_id: str | int | None, label: str | None = None,
+                    account: Account | None = None) -> Contact | None:
+    """The contact a form chose: by id, or (without JavaScript) by the typed name or email."""
+    from app.services.accounts import suggest_contacts
+
+    label = (label or "").strip()
+    if contact_id not in (None, ""):
+        contact = _get_by_id(Contact, contact_id)
+        if contact is None:
+            raise ValidationFailed("That contact no longer exists. Type a name and choose "
+                                   "another contact.", "contact_id")
+        if not label or label.casefold() in _names_of(contact):
+            return contact
+    if not label:
+        return None
+    matches = suggest_contacts(label, account_id=account.id if account else None, limit=11)
+    exact = [c for c in matches if label.casefold() in _names_of(c)]
+    if len(exact) == 1 or (not exact and len(matches) == 1):
+        return (exact or matches)[0]
+    if not matches:
+        where = f" at {account.name}" if account else ""
+        raise ValidationFailed(f"No contact{where} matches “{label}”. Check the spelling, or "
+                               "create the contact first.", "contact_id")
+    raise ValidationFailed(f"“{label}” matches several contacts. Type the full name or email "
+                           "and choose one from the list.", "contact_id")
+
+
+def _names_of(contact: Contact) -> set[str]:
+    return {contact.name.casefold(), (contact.email or "").casefold()}
+
+
+def _get_by_id(model, value: str | int):
+    """A row by an id typed into a form; nonsense ids find nothing instead of failing."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return db.session.get(model, number) if 0 < number < 2**31 else None
+
+
+def find_links(account_id: str | None, contact_id: str | None) -> tuple[Account | None,
+                                                                       Contact | None]:
+    """The account and contact a "New case" link names (?account_id=, ?contact_id=)."""
+    contact = _get_by_id(Contact, contact_id) if contact_id else None
+    account = contact.account if contact else None
+    return account or (_get_by_id(Account, account_id) if account_id else None), contact

@@ -1,9 +1,14 @@
 """Users and their sessions."""
+import hashlib
+import secrets
+from datetime import timedelta
+
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import ROLES, User, UserSession
+from app.models.invitations import Invitation
 from app.models.common import utcnow
 from app.services.errors import ValidationFailed
 
@@ -102,3 +107,96 @@ def set_password(user: User, password: str) -> User:
     end_other_sessions(user, keep=user.session_token)
     db.session.flush()
     return user
+
+
+INVITATION_DAYS = 7
+
+
+def _token_hash(raw_token: str) -> str:
+    return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+def create_invitation(user: User, *, actor: User) -> str:
+    """Issue a one-use link token valid for a week; earlier open invitations stop working."""
+    now = utcnow()
+    db.session.execute(sa.update(Invitation).where(Invitation.user_id == user.id,
+                                                   Invitation.used_at.is_(None))
+                       .values(expires_at=now))
+    raw_token = secrets.token_urlsafe(32)
+    db.session.add(Invitation(user=user, created_by=actor, token_hash=_token_hash(raw_token),
+                              expires_at=now + timedelta(days=INVITATION_DAYS)))
+    db.session.flush()
+    return raw_token
+
+
+def find_invitation(raw_token: str) -> Invitation | None:
+    """The invitation behind a link token, whatever its state."""
+    if not raw_token or len(raw_token) > 200:
+        return None
+    return db.session.scalar(sa.select(Invitation)
+                             .where(Invitation.token_hash == _token_hash(raw_token)))
+
+
+def invitation_problem(invitation: Invitation | None) -> str | None:
+    """Why this invitation cannot be accepted, or None when it can."""
+    if invitation is None:
+        return "This invitation link is not valid. Check that you copied the whole link."
+    if invitation.is_used:
+        return "This invitation has already been used. Sign in with the password you chose."
+    if invitation.is_expired(utcnow()):
+        return "This invitation has expired. Ask an administrator for a new link."
+    if not invitation.user.active:
+        return "This account has been deactivated. Ask an administrator for help."
+    return None
+
+
+def accept_invitation(invitation: Invitation, password: str) -> User:
+    """Set the invited user's password and use up the invitation."""
+    problem = invitation_problem(invitation)
+    if problem:
+        raise ValidationFailed(problem)
+    invitation.used_at = utcnow()
+    user = invitation.user
+    user.set_password(password)
+    end_other_sessions(user)
+    db.session.flush()
+    return user
+
+
+def has_pending_invitation(user: User) -> bool:
+    """True when the user has an unused, unexpired invitation."""
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Invitation).where(
+        Invitation.user_id == user.id, Invitation.used_at.is_(None),
+        Invitation.expires_at > utcnow())))
+
+
+def reset_password(user: User, password: str, *, actor: User) -> User:
+    """An admin sets a new password; the user's sessions end (the actor's own one survives)."""
+    if user.id != actor.id:
+        user.session_token = None  # never keep a session of someone else's browser
+    return set_password(user, password)
+
+
+USER_STATUSES = {"active": "Active", "invited": "Invited", "inactive": "Deactivated"}
+
+
+def search_users(*, text: str = "", role: str = "", status: str = "") -> sa.Select:
+    """Users matching a name/email text, a role and a status, sorted by name."""
+    stmt = sa.select(User).order_by(sa.func.lower(User.name), User.id)
+    if text.strip():
+        pattern = "%" + _escape_like(text.strip().lower()) + "%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(pattern, escape="\\"),
+                                 User.email.like(pattern, escape="\\")))
+    if role in ROLES:
+        stmt = stmt.where(User.role == role)
+    if status == "active":
+        stmt = stmt.where(User.active.is_(True), User.password_hash.is_not(None))
+    elif status == "invited":
+        stmt = stmt.where(User.active.is_(True), User.password_hash.is_(None))
+    elif status == "inactive":
+        stmt = stmt.where(User.active.is_(False))
+    return stmt
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

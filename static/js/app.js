@@ -2,6 +2,9 @@
 (function () {
   "use strict";
 
+  // Lets CSS hide controls that only a page without JavaScript needs (.no-js-only).
+  document.documentElement.classList.add("js");
+
   function showError(message) {
     var box = document.getElementById("flash-messages");
     if (!box) return;
@@ -21,6 +24,7 @@
   document.addEventListener("click", function (event) {
     var tab = event.target.closest("[data-tab]");
     if (!tab) return;
+    event.preventDefault(); // a tab may be a link (its no-JavaScript fallback)
     var list = tab.closest("[role=tablist]");
     list.querySelectorAll("[data-tab]").forEach(function (other) {
       var selected = other === tab;
@@ -67,9 +71,103 @@
     document.querySelectorAll(".typeahead-results").forEach(function (r) { r.replaceChildren(); });
   });
 
+  // Arrow keys, Home and End move between tabs (only the selected tab is in the Tab order).
+  document.addEventListener("keydown", function (event) {
+    var tab = event.target.closest && event.target.closest("[role=tab][data-tab]");
+    if (!tab || ["ArrowLeft", "ArrowRight", "Home", "End"].indexOf(event.key) < 0) return;
+    var tabs = Array.prototype.slice.call(tab.closest("[role=tablist]").querySelectorAll("[role=tab][data-tab]"));
+    var i = tabs.indexOf(tab);
+    var next = {ArrowLeft: i - 1, ArrowRight: i + 1, Home: 0, End: tabs.length - 1}[event.key];
+    next = tabs[(next + tabs.length) % tabs.length];
+    event.preventDefault();
+    next.click();
+    next.focus();
+  });
+
+  // Publisher uploads: refuse a file over the limit before sending it, show progress, and
+  // show a 413 from the server inside the form as well as at the top of the page.
+  function uploadError(form, message) {
+    var box = form.querySelector("[data-upload-error]");
+    if (!box) return;
+    box.textContent = message || "";
+    box.hidden = !message;
+  }
+
+  function tooLarge(form) {
+    var input = form.querySelector("input[type=file][data-max-bytes]");
+    if (!input) return null;
+    var max = Number(input.dataset.maxBytes);
+    var total = 0;
+    for (var i = 0; i < input.files.length; i++) total += input.files[i].size;
+    if (total <= max) return null;
+    return "The files are too large: together they must stay under " + Math.floor(max / 1048576) + " MB. Nothing was sent.";
+  }
+
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-upload-form")) uploadError(form, tooLarge(form));
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.hasAttribute || !form.hasAttribute("data-upload-form")) return;
+    var message = tooLarge(form);
+    uploadError(form, message);
+    if (message) event.preventDefault();
+  });
+
+  document.addEventListener("htmx:xhr:progress", function (event) {
+    var form = event.detail.elt;
+    var bar = form.querySelector && form.querySelector(".upload-progress");
+    if (!bar || !event.detail.lengthComputable) return;
+    bar.hidden = false;
+    bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.hasAttribute || !form.hasAttribute("data-upload-form")) return;
+    var bar = form.querySelector(".upload-progress");
+    if (bar) bar.hidden = true;
+    if (event.detail.xhr && event.detail.xhr.status === 413) {
+      uploadError(form, "The upload is too large for Casebook's limit; nothing was saved. Try fewer or smaller files.");
+    }
+  });
+
+  // Escape in an inline editor cancels it: its Cancel link puts the field back.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target.closest) return;
+    var editor = event.target.closest("[data-inline-edit]");
+    var cancel = editor && editor.querySelector("[data-cancel]");
+    if (!cancel) return;
+    event.preventDefault();
+    cancel.click();
+  });
+
   // After a swap, move focus to an element that asks for it (e.g. an inline editor).
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.elt.querySelector && event.detail.elt.querySelector("[data-autofocus]");
     if (target) target.focus();
+  });
+
+  // Copy buttons: data-copy names the input whose value goes to the clipboard.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var input = document.querySelector(button.dataset.copy);
+    if (!input) return;
+    input.select();
+    var done = function () { button.textContent = "Copied"; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
+
+  // Read-only fields meant for copying select their whole value on focus.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
   });
 })();

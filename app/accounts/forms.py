@@ -1,0 +1,94 @@
+"""Forms for accounts and contacts: one per use case, with clear messages."""
+from flask import url_for
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from app.models import TIERS
+from app.services import accounts as account_service
+from app.services.errors import ValidationFailed
+
+NOTES_MAX = 5000
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def too_long(label: str, size: int) -> Length:
+    return Length(max=size, message=f"{label} can be at most {size} characters long.")
+
+
+class SearchForm(FlaskForm):
+    """The GET filter above a list (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", filters=[strip], validators=[Optional(), too_long("A search", 200)])
+
+
+class AccountForm(FlaskForm):
+    name = StringField("Name", filters=[strip], validators=[
+        DataRequired("Name is required."), too_long("The name", 200)])
+    phone = StringField("Phone", filters=[strip], validators=[too_long("The phone number", 40)])
+    website = URLField("Website", filters=[strip], validators=[too_long("The website", 255)])
+    tier = SelectField("Tier", choices=list(TIERS), default="Standard",
+                       invalid_choice_message=f"Choose a tier: {', '.join(TIERS)}.")
+    support_notes = TextAreaField("Support notes", filters=[strip],
+                                  validators=[too_long("Support notes", NOTES_MAX)])
+    verification = TextAreaField("Verification", filters=[strip],
+                                 validators=[too_long("Verification", NOTES_MAX)])
+
+    def validate_website(self, field):
+        if field.data and not account_service.is_web_url(field.data):
+            raise ValidationError("Enter a full web address starting with http:// or https://, "
+                                  "like https://example.com.")
+
+    def values(self) -> dict:
+        """The fields an agent may set, as service arguments."""
+        return {name: self[name].data or "" for name in account_service.ACCOUNT_FIELDS}
+
+
+class ContactForm(FlaskForm):
+    """A contact; the account comes from the type-ahead's id or, without JavaScript, its text."""
+
+    # Rendered by the typeahead macro as its hidden input, so not a HiddenField (hidden_tag).
+    account_id = StringField("Account", filters=[strip])
+    account_id_label = StringField("Account", filters=[strip],
+                                   validators=[too_long("The account name", 200)])
+    name = StringField("Name", filters=[strip], validators=[
+        DataRequired("Name is required."), too_long("The name", 200)])
+    email = EmailField("Email", filters=[strip, lambda v: v.lower() if v else v], validators=[
+        Optional(), too_long("The email", 254),
+        Email("Enter a valid email address, like name@example.com.")])
+    phone = StringField("Phone", filters=[strip], validators=[too_long("The phone number", 40)])
+    title = StringField("Title", filters=[strip], validators=[too_long("The title", 120)])
+
+    def __init__(self, *args, contact=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contact = contact
+        self.account = None
+
+    def validate_account_id(self, field):
+        try:
+            self.account = account_service.resolve_account(field.data, self.account_id_label.data)
+        except ValidationFailed as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def validate_email(self, field):
+        existing = account_service.find_contact_by_email(field.data)
+        if existing is not None and existing is not self.contact:
+            raise ValidationError(duplicate_email_message(existing))
+
+    def values(self) -> dict:
+        return {name: self[name].data or "" for name in account_service.CONTACT_FIELDS}
+
+
+def duplicate_email_message(existing) -> Markup:
+    """The duplicate-email error, linking to the contact who already has the address."""
+    return Markup('This email already belongs to <a href="{}">{}</a>{}. Open that contact '
+                  'instead, or use another address.').format(
+        url_for("accounts.contact_detail", contact_id=existing.id), existing.name,
+        f" at {existing.account.name}" if existing.account else "")

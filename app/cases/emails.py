@@ -1,0 +1,81 @@
+"""The publisher's Email action: write to the customer from the case, through the outbox."""
+# To show it as a publisher tab: add "email": "Email" to feed.ACTIONS and
+# {% include "cases/_publisher_email.html" %} inside #publisher in _publisher.html. The partial
+# builds its own blank form (case_email_form) when the publisher context has no email_form.
+from flask import flash, make_response, redirect, render_template
+from flask_login import current_user
+
+from app.access import get_case_or_404, require_edit
+from app.cases import bp
+from app.cases.email_forms import EmailForm
+from app.cases.feed import case_link, item_context
+from app.extensions import db
+from app.htmx import is_fragment_request, with_trigger
+from app.services.case_mail import (
+    DuplicateEmail, default_recipient, default_subject, send_case_email,
+)
+from app.services.errors import ValidationFailed
+
+
+@bp.app_template_global("case_email_form")
+def case_email_form(case) -> EmailForm:
+    """A fresh Email form for the case: to its contact, the subject carrying the case number."""
+    return EmailForm.blank(to=default_recipient(case), subject=default_subject(case))
+
+
+def email_form_response(case, form: EmailForm, status: int, notice: str | None = None):
+    """The form again, in place for htmx or on a page of its own without JavaScript."""
+    context = {"case": case, "email_form": form, "publisher_action": "email",
+               "email_notice": notice, "case_link": lambda **p: case_link(case, **p)}
+    if not is_fragment_request():
+        return make_response(render_template("cases/email.html", standalone=True, **context),
+                             status)
+    response = make_response(render_template("cases/_publisher_email.html", **context), status)
+    response.headers["HX-Retarget"] = "#pub-email"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
+def editable_case(number: int):
+    """A case the user may see (else 404) and change (else 403)."""
+    case = get_case_or_404(number, current_user)
+    require_edit(current_user, case)
+    return case
+
+
+@bp.route("/<int:number>/emails/new")
+def new_email(number: int):
+    """The Email form on a page of its own (the publisher tab without JavaScript)."""
+    case = editable_case(number)
+    return email_form_response(case, case_email_form(case), 200)
+
+
+@bp.route("/<int:number>/emails", methods=["POST"])
+def send_email(number: int):
+    """Send an email from the case; it joins the feed as a public item."""
+    case = editable_case(number)
+    form, version = EmailForm(), case.version
+    if not form.validate_on_submit():
+        return email_form_response(case, form, 422)
+    try:
+        item = send_case_email(case, actor=current_user, to=form.to.data, cc=form.cc.data or "",
+                               subject=form.subject.data, body=form.body.data,
+                               request_key=form.request_key.data)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        field = getattr(form, exc.field or "", None) or form.body
+        field.errors = [*field.errors, str(exc)]
+        return email_form_response(case, form, 422)
+    except DuplicateEmail as exc:
+        db.session.rollback()
+        return email_form_response(case, case_email_form(case), 200, notice=str(exc))
+    db.session.commit()
+    if not is_fragment_request():
+        flash("Email sent. It is in the outbox and on the feed.", "success")
+        return redirect(case_link(case) + "#feed", code=303)
+    html = (render_template("cases/_feed_item.html", item=item, **item_context(case, current_user))
+            + render_template("cases/_publisher_email.html", case=case, email_oob=True,
+                              email_form=case_email_form(case), publisher_action="email",
+                              email_notice="Email sent."))
+    response = make_response(html)
+    return with_trigger(response, "case-changed") if case.version != version else response

@@ -1,0 +1,142 @@
+"""Case list views: the five named views, their counts, filters, sorting and paging."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, contains_eager
+
+from app.extensions import db
+from app.models import PRIORITIES, STATUSES, Account, Case, Contact, RecentView, User
+from app.pagination import Page, paginate
+from app.services.accounts import escape_like
+
+VIEWS = {
+    "mine": "My open cases",
+    "open": "All open cases",
+    "recent": "Recently viewed",
+    "escalated": "Escalated",
+    "closed": "Closed",
+}
+DEFAULT_VIEW = "mine"
+COLUMNS = {
+    "number": "Number", "subject": "Subject", "account": "Account", "contact": "Contact",
+    "status": "Status", "priority": "Priority", "owner": "Owner", "opened": "Opened",
+    "updated": "Last updated",
+}
+DIRECTIONS = ("asc", "desc")
+# Columns whose natural first click is newest / most severe first.
+DESCENDING_FIRST = {"opened", "updated", "priority", "number"}
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """What a list shows: a view, its filters, a sort and a page (all already validated)."""
+
+    view: str = DEFAULT_VIEW
+    status: str = ""
+    priority: str = ""
+    owner: str = ""  # "", "me", "none" or a user id
+    account: str = ""  # part of an account name
+    sort: str = ""  # "" means the view's own order
+    direction: str = "desc"
+    page: int = 1
+
+    def with_(self, **changes) -> CaseQuery:
+        return replace(self, **changes)
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.status or self.priority or self.owner or self.account)
+
+    def params(self) -> dict[str, str | int]:
+        """The query as URL parameters, leaving out defaults so links stay short."""
+        values = {"view": self.view, "status": self.status, "priority": self.priority,
+                  "owner": self.owner, "account": self.account, "sort": self.sort,
+                  "dir": self.direction if self.sort else "", "page": self.page}
+        return {key: value for key, value in values.items() if value not in ("", None, 1)}
+
+
+def _view_criterion(view: str, user: User) -> sa.ColumnElement[bool]:
+    """Which cases a named view holds (Recently viewed joins its own table instead)."""
+    is_open = Case.status != "Closed"
+    return {
+        "mine": sa.and_(Case.owner_id == user.id, is_open),
+        "open": is_open,
+        "recent": sa.true(),
+        "escalated": Case.status == "Escalated",
+        "closed": Case.status == "Closed",
+    }[view]
+
+
+def view_counts(user: User, visible: sa.ColumnElement[bool]) -> dict[str, int]:
+    """How many visible cases each view holds, in one query."""
+    viewed = sa.and_(RecentView.case_id == Case.id, RecentView.user_id == user.id)
+    columns = [sa.func.count(RecentView.case_id) if view == "recent" else
+               sa.func.count(sa.case((_view_criterion(view, user), 1)))
+               for view in VIEWS]
+    row = db.session.execute(sa.select(*columns).select_from(Case)
+                             .outerjoin(RecentView, viewed).where(visible)).one()
+    return dict(zip(VIEWS, (value or 0 for value in row)))
+
+
+def _rank(column, values: tuple[str, ...]):
+    """Sort a choice column in its natural order (Low < Critical), not alphabetically."""
+    return sa.case({value: index for index, value in enumerate(values)}, value=column, else_=-1)
+
+
+def _sort_keys(owner) -> dict[str, sa.ColumnElement]:
+    return {
+        "number": Case.number, "subject": sa.func.lower(Case.subject),
+        "account": sa.func.lower(Account.name), "contact": sa.func.lower(Contact.name),
+        "status": _rank(Case.status, STATUSES), "priority": _rank(Case.priority, PRIORITIES),
+        "owner": sa.func.lower(owner.name), "opened": Case.created_at,
+        "updated": Case.updated_at,
+    }
+
+
+def _filtered(stmt: sa.Select, user: User, query: CaseQuery, visible, owner) -> sa.Select:
+    """Join what rows show and sort by, then apply the view, the filters and access."""
+    stmt = (stmt.select_from(Case).outerjoin(Case.account).outerjoin(Case.contact)
+            .outerjoin(owner, Case.owner_id == owner.id)
+            .where(visible, _view_criterion(query.view, user)))
+    if query.view == "recent":
+        stmt = stmt.join(RecentView, sa.and_(RecentView.case_id == Case.id,
+                                             RecentView.user_id == user.id))
+    if query.status:
+        stmt = stmt.where(Case.status == query.status)
+    if query.priority:
+        stmt = stmt.where(Case.priority == query.priority)
+    if query.owner == "me":
+        stmt = stmt.where(Case.owner_id == user.id)
+    elif query.owner == "none":
+        stmt = stmt.where(Case.owner_id.is_(None))
+    elif query.owner:
+        stmt = stmt.where(Case.owner_id == int(query.owner))
+    if query.account:
+        pattern = "%" + escape_like(query.account.casefold()) + "%"
+        stmt = stmt.where(sa.func.lower(Account.name).like(pattern, escape="\\"))
+    return stmt
+
+
+def _order(query: CaseQuery, owner) -> list:
+    if not query.sort:
+        if query.view == "recent":
+            return [RecentView.viewed_at.desc(), Case.number.desc()]
+        return [Case.updated_at.desc(), Case.number.desc()]
+    key = _sort_keys(owner)[query.sort]
+    if query.direction == "asc":
+        return [key.asc().nulls_last(), Case.number.asc()]
+    return [key.desc().nulls_last(), Case.number.desc()]
+
+
+def list_cases(user: User, query: CaseQuery, visible, *, per_page: int) -> Page:
+    """One page of a view: two queries whatever the page size, with what rows show loaded."""
+    owner = aliased(User, name="owner")
+    total = db.session.scalar(_filtered(sa.select(sa.func.count(Case.id)), user, query,
+                                        visible, owner)) or 0
+    rows = (_filtered(sa.select(Case), user, query, visible, owner)
+            .options(contains_eager(Case.account), contains_eager(Case.contact),
+                     contains_eager(Case.owner.of_type(owner)))
+            .order_by(*_order(query, owner)))
+    return paginate(rows, page=query.page, per_page=per_page, total=total)

@@ -1,0 +1,74 @@
+"""Forms for case team roles, predefined teams and a case's team."""
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.models import CaseTeamRole, PredefinedTeam
+from app.models.teams import ACCESS_LABELS
+
+ACCESS_CHOICES = [("read", ACCESS_LABELS["read"]), ("edit", ACCESS_LABELS["edit"])]
+MAX_MEMBER_ROWS = 100
+
+
+def role_choices(roles: list[CaseTeamRole], placeholder: str = "Choose a role…") -> list:
+    return [("", placeholder)] + [(str(role.id), role.name) for role in roles]
+
+
+class RoleForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(message="Name is required."),
+                                           Length(max=80, message="Use at most 80 characters.")])
+    access = RadioField("Case access", choices=ACCESS_CHOICES, default="read",
+                        validators=[DataRequired(message="Choose Read Only or Read/Write.")])
+    visible_in_portal = BooleanField("Visible in customer portal")
+
+
+class DeleteRoleForm(FlaskForm):
+    replacement = SelectField("Give their members this role instead", choices=[],
+                              validators=[Optional()])
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: a confirmation page's button."""
+
+
+class MemberRowForm(Form):
+    """One row of a predefined team: a person (type-ahead) and a role."""
+
+    person = HiddenField()
+    person_label = StringField("Person", validators=[Length(max=254)])
+    role = SelectField("Role", choices=[], validate_choice=False)  # checked against the roles in the view
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.person.data or (self.person_label.data or "").strip())
+
+
+class TeamForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(message="Name is required."),
+                                           Length(max=120, message="Use at most 120 characters.")])
+    description = TextAreaField("Description", validators=[Length(max=2000)])
+    members = FieldList(FormField(MemberRowForm), min_entries=1, max_entries=MAX_MEMBER_ROWS)
+
+    def set_role_choices(self, roles: list[CaseTeamRole]) -> None:
+        for entry in self.members:
+            entry.form.role.choices = role_choices(roles)
+
+
+class AddMemberForm(FlaskForm):
+    person = HiddenField()
+    person_label = StringField("User or contact", validators=[Length(max=254)])
+    role = SelectField("Role", choices=[])
+
+
+class ChangeRoleForm(FlaskForm):
+    role = SelectField("Role", choices=[])
+
+
+class AddTeamForm(FlaskForm):
+    team = SelectField("Predefined team", choices=[])
+
+    def set_teams(self, teams: list[PredefinedTeam]) -> None:
+        self.team.choices = [("", "Choose a team…")] + [(str(t.id), t.name) for t in teams]

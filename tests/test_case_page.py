@@ -1,0 +1,238 @@
+"""The case page: Feed and Details tabs, the header with inline edit, and recent views."""
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import RecentView
+from tests.conftest import HX, csrf_from, soup
+from tests.factories import make_case, make_contact, make_user
+
+
+@pytest.fixture
+def client(login, agent):
+    return login(agent)
+
+
+@pytest.fixture
+def case(agent):
+    contact = make_contact(name="Carla Customer")
+    case = make_case(actor=agent, subject="Printer jams", contact=contact, origin="Email")
+    db.session.commit()
+    return case
+
+
+def key_fields(response) -> dict[str, str]:
+    """The header's key fields as label -> shown text."""
+    header = soup(response).find(id="case-header")
+    for hidden in header.select(".sr-only, .edit-mark"):
+        hidden.decompose()
+    return {dt.text.strip(): dt.find_next_sibling("dd").get_text(" ", strip=True)
+            for dt in header.select(".key-field dt")}
+
+
+def test_the_case_page_opens_on_the_feed_tab(client, case):
+    response = client.get(f"/cases/{case.number}")
+    page = soup(response)
+    assert response.status_code == 200
+    assert page.find("html") is not None
+    assert page.find("h1", id="case-title").text == "Printer jams"
+    assert page.select_one("#case-tabs .tabs a.active").text.strip() == "Feed"
+    assert page.find(id="publisher") is not None and page.find(id="feed") is not None
+
+
+def test_the_header_shows_the_key_fields(client, case, agent):
+    fields = key_fields(client.get(f"/cases/{case.number}"))
+    assert fields["Status"] == "New" and fields["Priority"] == "Medium"
+    assert fields["Owner"] == "Alex Agent" and fields["Contact"] == "Carla Customer"
+    assert fields["Account"] == case.account.name and fields["Origin"] == "Email"
+    assert fields["Opened"]
+
+
+def test_the_details_tab_is_a_real_url(client, case):
+    page = soup(client.get(f"/cases/{case.number}/details"))
+    assert page.find("html") is not None
+    assert page.select_one("#case-tabs .tabs a.active").text.strip() == "Details"
+    assert "The printer stops after every second page." in page.select_one(
+        ".case-description").text
+
+
+@pytest.mark.parametrize("path", ["", "/details"])
+def test_switching_tabs_with_htmx_gets_only_the_tab(client, case, path):
+    response = client.get(f"/cases/{case.number}{path}", headers=HX)
+    html = soup(response)
+    assert html.find("html") is None and html.find(id="case-header") is None
+    assert html.find(id="case-tabs") is not None
+    link = html.select_one(".tabs a")
+    assert link["hx-target"] == "#case-tabs" and link["hx-push-url"] == "true"
+
+
+def test_opening_a_case_records_a_recent_view(client, case, agent, app):
+    assert app.view_functions["cases.view_case"].writes_on_get
+    client.get(f"/cases/{case.number}")
+    first = db.session.get(RecentView, (agent.id, case.id)).viewed_at
+    client.get(f"/cases/{case.number}/details")
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(RecentView)).all()
+    assert len(rows) == 1 and rows[0].viewed_at >= first
+
+
+def test_a_missing_case_is_404_and_a_padded_number_works(client, case):
+    assert client.get("/cases/99999999").status_code == 404
+    assert client.get(f"/cases/{case.number:08d}").status_code == 200
+    assert client.get("/cases/abc").status_code == 404
+
+
+def test_customers_get_403_on_the_case_page(login, case):
+    customer = make_user(role="customer", password=None)
+    db.session.commit()
+    assert login(customer).get(f"/cases/{case.number}").status_code == 403
+
+
+def test_the_header_refreshes_itself_when_the_case_changes(client, case):
+    header = soup(client.get(f"/cases/{case.number}")).find(id="case-header")
+    assert header["hx-get"] == f"/cases/{case.number}/header"
+    assert header["hx-trigger"] == "case-changed from:body"
+    response = client.get(f"/cases/{case.number}/header", headers=HX)
+    html = soup(response)
+    assert html.find("html") is None and html.find(id="case-header") is not None
+
+
+def test_the_header_url_without_htmx_renders_the_whole_page(client, case):
+    page = soup(client.get(f"/cases/{case.number}/header"))
+    assert page.find("html") is not None and page.find(id="case-tabs") is not None
+
+
+@pytest.mark.parametrize("field", ["status", "priority", "owner"])
+def test_clicking_a_field_opens_its_editor_with_focus(client, case, field):
+    page = soup(client.get(f"/cases/{case.number}"))
+    link = page.find("a", id=f"edit-{field}")
+    assert link["hx-get"] == link["href"] == f"/cases/{case.number}/header?edit={field}"
+    html = soup(client.get(link["href"], headers=HX))
+    select = html.find("select", id=f"inline-{field}")
+    assert select.has_attr("autofocus") and select.has_attr("data-autofocus")
+    form = select.find_parent("form")
+    assert form["hx-post"] == f"/cases/{case.number}/fields/{field}"
+    assert form.find("input", {"name": "version"})["value"] == str(case.version)
+    cancel = form.find("a", attrs={"data-cancel": True})
+    assert cancel["hx-get"] == f"/cases/{case.number}/header?focus={field}"
+
+
+def test_cancelling_puts_focus_back_on_the_field(client, case):
+    html = soup(client.get(f"/cases/{case.number}/header?focus=priority", headers=HX))
+    assert html.find("a", id="edit-priority").has_attr("data-autofocus")
+
+
+def test_an_unknown_inline_field_is_404(client, case):
+    assert client.get(f"/cases/{case.number}/header?edit=subject").status_code == 404
+    response = client.post(f"/cases/{case.number}/fields/subject",
+                           data={"value": "x", "version": case.version})
+    assert response.status_code == 404
+
+
+def test_saving_an_inline_edit_swaps_the_header_back_and_records_the_change(client, case):
+    response = client.post(f"/cases/{case.number}/fields/priority",
+                           data={"value": "High", "version": case.version}, headers=HX)
+    assert response.status_code == 200
+    assert response.headers["HX-Trigger-After-Settle"] == "case-changed"
+    html = soup(response)
+    assert html.find("html") is None and html.find("select") is None
+    assert html.find("a", id="edit-priority").has_attr("data-autofocus")
+    assert key_fields(response)["Priority"] == "High"
+    feed = client.get(f"/cases/{case.number}/feed", headers=HX).get_data(as_text=True)
+    assert "Priority" in feed and "Medium" in feed and "High" in feed
+
+
+def test_an_inline_edit_without_javascript_redirects_back(client, case):
+    response = client.post(f"/cases/{case.number}/fields/status",
+                           data={"value": "Working", "version": case.version})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/cases/{case.number}"
+    assert case.status == "Working"
+
+
+def test_an_inline_editor_opens_without_javascript_too(client, case):
+    page = soup(client.get(f"/cases/{case.number}/header?edit=status"))
+    assert page.find("html") is not None
+    assert page.find("select", id="inline-status")["name"] == "value"
+
+
+def test_reassigning_inline_changes_the_owner(client, case):
+    bea = make_user(name="Bea Colleague", password=None)
+    db.session.commit()
+    response = client.post(f"/cases/{case.number}/fields/owner",
+                           data={"value": bea.id, "version": case.version}, headers=HX)
+    assert key_fields(response)["Owner"] == "Bea Colleague"
+
+
+@pytest.mark.parametrize("field, value", [("priority", "Urgent"), ("status", ""),
+                                          ("owner", "999999"), ("owner", "abc")])
+def test_an_unknown_inline_value_is_a_422_with_the_editor_still_open(client, case, field,
+                                                                     value):
+    response = client.post(f"/cases/{case.number}/fields/{field}",
+                           data={"value": value, "version": case.version}, headers=HX)
+    assert response.status_code == 422
+    error = soup(response).find(id=f"inline-{field}-error")
+    assert "from the list" in error.text
+
+
+def test_an_inline_edit_without_a_version_is_refused(client, case):
+    response = client.post(f"/cases/{case.number}/fields/priority", data={"value": "High"},
+                           headers=HX)
+    assert response.status_code == 422
+    assert "out of date" in soup(response).find(id="inline-priority-error").text
+    assert case.priority == "Medium"
+
+
+def test_a_stale_inline_edit_is_409_with_what_changed_and_my_choice_kept(client, case, agent):
+    stale = case.version
+    client.post(f"/cases/{case.number}/fields/priority", data={"value": "High",
+                                                               "version": stale})
+    response = client.post(f"/cases/{case.number}/fields/priority",
+                           data={"value": "Low", "version": stale}, headers=HX)
+    assert response.status_code == 409
+    html = soup(response)
+    conflict = html.select_one(".conflict").get_text(" ", strip=True)
+    assert "Priority" in conflict and "Medium → High" in conflict and "Alex Agent" in conflict
+    select = html.find("select", id="inline-priority")
+    assert select.find("option", selected=True).text == "Low"
+    assert select.find_parent("form").find("input", {"name": "version"})["value"] == \
+        str(case.version)
+    assert case.priority == "High"
+
+
+def test_the_header_offers_edit_close_and_reopen(client, case, agent):
+    page = soup(client.get(f"/cases/{case.number}"))
+    actions = page.select_one("#case-header .actions")
+    assert actions.find("a", string="Edit")["href"] == f"/cases/{case.number}/edit"
+    assert actions.find("a", string="Close case")["href"] == f"/cases/{case.number}/close"
+
+
+def test_read_only_agents_see_no_edit_controls_and_get_403(app, login, admin, case):
+    from app.services.settings import set_case_access
+
+    reader = make_user(name="Rita Reader", password=None)
+    set_case_access("public_read", actor=admin)
+    db.session.commit()
+    client = login(reader)
+    page = soup(client.get(f"/cases/{case.number}"))
+    assert page.find("a", id="edit-priority") is None
+    assert page.select_one("#case-header .actions") is None
+    assert client.get(f"/cases/{case.number}/header?edit=priority").status_code == 403
+    response = client.post(f"/cases/{case.number}/fields/priority",
+                           data={"value": "High", "version": case.version}, headers=HX)
+    assert response.status_code == 403
+    assert response.headers["HX-Retarget"] == "#flash-messages"
+    for path in ("edit", "close"):
+        assert client.get(f"/cases/{case.number}/{path}").status_code == 403
+
+
+def test_inline_edit_works_with_csrf_on(app, client, case):
+    app.config["WTF_CSRF_ENABLED"] = True
+    token = csrf_from(client.get(f"/cases/{case.number}"))
+    refused = client.post(f"/cases/{case.number}/fields/priority",
+                          data={"value": "High", "version": case.version}, headers=HX)
+    assert refused.status_code == 400
+    response = client.post(f"/cases/{case.number}/fields/priority",
+                           data={"value": "High", "version": case.version},
+                           headers={**HX, "X-CSRFToken": token})
+    assert response.status_code == 200 and case.priority == "High"

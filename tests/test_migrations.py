@@ -1,0 +1,42 @@
+"""The migrations build the schema from empty, and the models match them."""
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from app import create_app
+from app.config import TestConfig
+from app.database import render_migration_item
+from app.extensions import db
+from tests.conftest import DB_URI, IS_POSTGRES
+
+CHECK_SCHEMA = "migration_check"
+
+
+def _empty_database_uri(tmp_path) -> str:
+    if not IS_POSTGRES:
+        return f"sqlite:///{tmp_path / 'migrations.db'}"
+    engine = sa.create_engine(DB_URI.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {CHECK_SCHEMA} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {CHECK_SCHEMA}"))
+    engine.dispose()
+    separator = "&" if "?" in DB_URI else "?"
+    return f"{DB_URI}{separator}options=-csearch_path%3D{CHECK_SCHEMA}"
+
+
+def test_upgrade_from_empty_builds_a_schema_the_models_match(tmp_path):
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = _empty_database_uri(tmp_path)
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            tables = set(sa.inspect(conn).get_table_names())
+            context = MigrationContext.configure(conn, opts={
+                "compare_type": True, "render_item": render_migration_item})
+            diff = compare_metadata(context, db.metadata)
+        db.engine.dispose()
+    assert {"cases", "feed_items", "users", "alembic_version"} <= tables
+    assert diff == [], f"models and migrations differ: {diff}"

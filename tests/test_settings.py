@@ -1,0 +1,120 @@
+"""Admin → Settings (org-wide case access) and Admin → Case page layout."""
+import json
+
+from app.extensions import db
+from app.models import Setting
+from app.services import settings as settings_service
+from tests.conftest import HX, csrf_from, soup
+
+
+def layout_names(response):
+    return [li.find("strong").text for li in soup(response).select("#page-layout ol li")]
+
+
+def test_a_new_install_gives_every_agent_read_write_access_and_the_default_layout(app):
+    assert settings_service.get_case_access() == "public_edit"
+    assert settings_service.get_case_page_layout() == ["case_team", "files", "tasks", "history"]
+
+
+def test_admin_switches_case_access_to_private(login, admin):
+    client = login(admin)
+    page = client.get("/admin/settings")
+    assert page.status_code == 200
+    checked = soup(page).find("input", {"name": "case_access", "checked": True})
+    assert checked["value"] == "public_edit"
+    response = client.post("/admin/settings", data={"case_access": "private"})
+    assert response.status_code == 303
+    assert db.session.get(Setting, "case_access").value == "private"
+    assert "Case access is now “Private”" in client.get("/admin/settings").get_data(as_text=True)
+
+
+def test_an_unknown_case_access_value_is_refused_with_a_message(login, admin):
+    response = login(admin).post("/admin/settings", data={"case_access": "everyone"})
+    assert response.status_code == 422
+    assert soup(response).select_one(".has-error .error")
+    assert settings_service.get_case_access() == "public_edit"
+
+
+def test_a_damaged_stored_case_access_fails_closed_to_private(app):
+    db.session.add(Setting(key="case_access", value="public_everything"))
+    db.session.commit()
+    assert settings_service.get_case_access() == "private"
+
+
+def test_agents_cannot_open_or_change_settings(login, agent):
+    client = login(agent)
+    assert client.get("/admin/settings").status_code == 403
+    assert client.post("/admin/settings", data={"case_access": "public_edit"}).status_code == 403
+    assert client.post("/admin/page-layout", data={"key": "files", "action": "hide"}).status_code == 403
+    assert db.session.get(Setting, "case_access") is None
+
+
+def test_settings_form_keeps_csrf_on(app, login, admin):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = login(admin)
+    refused = client.post("/admin/settings", data={"case_access": "private"})
+    assert refused.status_code == 400
+    token = csrf_from(client.get("/admin/settings"))
+    ok = client.post("/admin/settings", data={"case_access": "private", "csrf_token": token})
+    assert ok.status_code == 303
+    assert settings_service.get_case_access() == "private"
+
+
+def test_page_layout_page_lists_shown_and_available_related_lists(login, admin):
+    settings_service.set_case_page_layout(["files", "case_team"], actor=admin)
+    db.session.commit()
+    page = login(admin).get("/admin/page-layout")
+    assert page.status_code == 200
+    assert layout_names(page) == ["Files", "Case Team"]
+    available = [s.text for s in soup(page).select("#page-layout ul.layout-list strong")]
+    assert available == ["Tasks", "History"]
+
+
+def test_moving_a_related_list_up_with_htmx_swaps_only_the_layout(login, admin):
+    client = login(admin)
+    response = client.post("/admin/page-layout", data={"key": "tasks", "action": "up"}, headers=HX)
+    assert response.status_code == 200
+    assert soup(response).find("html") is None
+    assert soup(response).find(id="page-layout")
+    assert layout_names(response) == ["Case Team", "Tasks", "Files", "History"]
+    assert json.loads(db.session.get(Setting, "case_page_layout").value)[:2] == ["case_team", "tasks"]
+
+
+def test_layout_changes_work_without_javascript(login, admin):
+    client = login(admin)
+    response = client.post("/admin/page-layout", data={"key": "case_team", "action": "hide"})
+    assert response.status_code == 303
+    assert settings_service.get_case_page_layout() == ["files", "tasks", "history"]
+    client.post("/admin/page-layout", data={"key": "case_team", "action": "show"})
+    assert settings_service.get_case_page_layout() == ["files", "tasks", "history", "case_team"]
+    page = client.get("/admin/page-layout")
+    assert "Saved the case page layout." in page.get_data(as_text=True)
+
+
+def test_the_first_list_cannot_move_up_and_the_last_cannot_move_down(login, admin):
+    page = login(admin).get("/admin/page-layout")
+    first, *_, last = soup(page).select("#page-layout ol li")
+    assert first.find("button", {"value": "up"}).has_attr("disabled")
+    assert last.find("button", {"value": "down"}).has_attr("disabled")
+    moved = login(admin).post("/admin/page-layout", data={"key": "case_team", "action": "up"})
+    assert moved.status_code == 303
+    assert settings_service.get_case_page_layout()[0] == "case_team"
+
+
+def test_unknown_layout_keys_or_actions_are_refused_with_a_message(login, admin):
+    client = login(admin)
+    for data in ({"key": "secrets", "action": "show"}, {"key": "files", "action": "explode"},
+                 {"key": "", "action": "up"}):
+        response = client.post("/admin/page-layout", data=data, headers=HX)
+        assert response.status_code == 422, data
+        assert soup(response).select_one("#page-layout .flash-error")
+    assert settings_service.get_case_page_layout() == ["case_team", "files", "tasks", "history"]
+
+
+def test_a_damaged_stored_layout_falls_back_and_drops_unknown_lists(app):
+    db.session.add(Setting(key="case_page_layout", value="not json"))
+    db.session.commit()
+    assert settings_service.get_case_page_layout() == ["case_team", "files", "tasks", "history"]
+    db.session.get(Setting, "case_page_layout").value = json.dumps(["history", "gone", "history"])
+    db.session.commit()
+    assert settings_service.get_case_page_layout() == ["history"]
