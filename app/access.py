@@ -29,17 +29,20 @@ def may_use_endpoint(user: User, endpoint: str) -> bool:
     return user.role in BLUEPRINT_ROLES.get(blueprint, ())
 
 
-def nav_items(user) -> list[tuple[str, str, str]]:
-    """The left navigation for this user: (label, endpoint, blueprint)."""
+def nav_items(user, path: str = "") -> list[tuple[str, str, bool]]:
+    """The left navigation for this user: (label, endpoint, is the current area)."""
     if not getattr(user, "is_authenticated", False) or not user.is_staff:
         return []
-    items = [("Cases", "cases.list_cases", "cases"),
-             ("Accounts", "accounts.list_accounts", "accounts"),
-             ("Contacts", "accounts.list_contacts", "contacts"),
-             ("My tasks", "cases.my_tasks", "tasks")]
+    items = [("Cases", "cases.list_cases", ("/cases",)),
+             ("Accounts", "accounts.list_accounts", ("/accounts",)),
+             ("Contacts", "accounts.list_contacts", ("/contacts",)),
+             ("My tasks", "cases.my_tasks", ("/cases/tasks",))]
     if user.is_admin:
-        items.append(("Admin", "admin.list_users", "admin"))
-    return items
+        items.append(("Admin", "admin.list_users", ("/admin", "/teams")))
+    # The longest matching prefix wins, so /cases/tasks lights up My tasks, not Cases.
+    best = max((p for _, _, prefixes in items for p in prefixes if path.startswith(p)),
+               key=len, default=None)
+    return [(label, endpoint, best in prefixes) for label, endpoint, prefixes in items]
 
 
 # Case access is the most generous of three grants, evaluated per call (never cached):

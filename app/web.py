@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, handle_unexpected_error)
     app.add_template_filter(localtime)
     app.add_template_filter(case_number)
-    app.context_processor(lambda: {"nav_items": access.nav_items(current_user)})
+    app.context_processor(lambda: {"nav_items": access.nav_items(current_user, request.path)})
 
 
 def load_user(token: str):

@@ -14,7 +14,7 @@ from app import access
 from app.extensions import db
 from app.models import Case
 from app.services.settings import set_case_access
-from tests.conftest import HX
+from tests.conftest import HX, soup
 from tests.factories import add_team_member, make_case, make_contact, make_role, make_user
 
 LEVELS = ("public_edit", "public_read", "private")
@@ -115,29 +115,6 @@ def test_access_functions_follow_the_matrix(scenario):
     assert visible == (1 if allowed(level, who, "v") else 0)
 
 
-# The case team endpoints ---------------------------------------------------------------------
-
-def test_case_team_page_and_fragment(scenario):
-    world, level, who, client = scenario
-    expect_view(client.get(f"/cases/{world.number}/team"), world, level, who)
-    expect_view(client.get(f"/cases/{world.number}/team?edit=1", headers=HX), world, level, who)
-
-
-def test_change_team(scenario):
-    world, level, who, client = scenario
-    newcomer = make_user(name="Nia Newcomer", password=None)
-    db.session.commit()
-    response = client.post(f"/cases/{world.number}/team/members", headers=HX,
-                           data={"person": f"user:{newcomer.id}", "role": str(world.roles["ro"].id)})
-    expect_change(response, world, level, who)
-
-
-def test_team_typeahead(scenario):
-    world, level, who, client = scenario
-    response = client.get(f"/cases/{world.number}/team/people?q=Nia", headers=HX)
-    expect_change(response, world, level, who, ok=(200,))
-
-
 def test_a_missing_case_and_a_hidden_case_answer_alike(app, login):
     world = build_world("private")
     client = login(world.users["other_agent"])
@@ -179,3 +156,156 @@ def test_editable_case_ids_agrees_with_can_edit_case_in_constant_queries(scenari
     with count_queries() as counter:
         assert access.editable_case_ids(user, cases) == expected
     assert counter.count <= 2, counter.statements  # the setting, then one membership query
+
+
+# Every way into a case that the other areas built -------------------------------------------
+
+def version_of(world: World) -> str:
+    db.session.expire_all()
+    return str(db.session.get(Case, world.case.id).version)
+
+
+def add_extras(world: World, who: str) -> dict:
+    """A file on the case and a task for the acting user (when staff), for downloads and My tasks."""
+    from app.services import feed as feed_service
+
+    owner = world.users["owner"]
+    item = feed_service.add_files(world.case, actor=owner, uploads=[("plan.txt", b"top secret", "text/plain")])
+    assignee = world.users[who] if world.users[who].is_staff else owner
+    task = feed_service.create_task(world.case, actor=owner, subject="Call the customer back",
+                                    assignee=assignee)
+    db.session.commit()
+    return {"attachment": item.attachments[0].id, "task": task.id}
+
+
+# (name, right needed, request) — requests run in this order; the owner change comes last.
+def endpoint_checks(world: World, extras: dict) -> list:
+    n = world.number
+    newcomer = world.users["other_agent"].id
+    return [
+        ("case page", "v", lambda c: c.get(f"/cases/{n}")),
+        ("details tab", "v", lambda c: c.get(f"/cases/{n}/details", headers=HX)),
+        ("header partial", "v", lambda c: c.get(f"/cases/{n}/header", headers=HX)),
+        ("feed partial", "v", lambda c: c.get(f"/cases/{n}/feed", headers=HX)),
+        ("case team list", "v", lambda c: c.get(f"/cases/{n}/team", headers=HX)),
+        ("file download", "v", lambda c: c.get(f"/cases/{n}/attachments/{extras['attachment']}")),
+        ("post", "e", lambda c: c.post(f"/cases/{n}/feed/posts", headers=HX, data={
+            "post-body": "An update", "post-visibility": "internal"})),
+        ("share", "e", lambda c: c.post(f"/cases/{n}/feed/share", headers=HX, data={
+            "share-status": "Working", "share-priority": "High", "share-note": "On it",
+            "share-version": version_of(world)})),
+        ("new task", "e", lambda c: c.post(f"/cases/{n}/feed/tasks", headers=HX, data={
+            "task-subject": "Follow up", "task-assignee": str(world.users["owner"].id)})),
+        ("complete task", "e", lambda c: c.post(f"/cases/{n}/tasks/{extras['task']}/complete",
+                                                headers=HX)),
+        ("inline edit form", "e", lambda c: c.get(f"/cases/{n}/header?edit=priority", headers=HX)),
+        ("inline edit", "e", lambda c: c.post(f"/cases/{n}/fields/priority", headers=HX, data={
+            "value": "Critical", "version": version_of(world)})),
+        ("edit form", "e", lambda c: c.get(f"/cases/{n}/edit")),
+        ("close form", "e", lambda c: c.get(f"/cases/{n}/close")),
+        ("email form", "e", lambda c: c.get(f"/cases/{n}/emails/new", headers=HX)),
+        ("change team", "e", lambda c: c.post(f"/cases/{n}/team/members", headers=HX, data={
+            "person": f"user:{newcomer}", "role": str(world.roles["ro"].id)})),
+        ("team type-ahead", "e", lambda c: c.get(f"/cases/{n}/team/people?q=Otto", headers=HX)),
+        ("team manage page", "v", lambda c: c.get(f"/cases/{n}/team")),
+        ("owner editor", "o", lambda c: c.get(f"/cases/{n}/header?edit=owner", headers=HX)),
+        ("owner change", "o", lambda c: c.post(f"/cases/{n}/fields/owner", headers=HX, data={
+            "value": str(world.users["admin"].id), "version": version_of(world)})),
+    ]
+
+
+def check_endpoint(name, right, response, world, level, who) -> str | None:
+    """The refusal expected for this user, or None when the response is right."""
+    status = response.status_code
+    if allowed(level, who, right):
+        return None if status in (200, 303) else f"{name}: {status}, expected success"
+    if who == "customer" or (right != "v" and allowed(level, who, "v")):
+        expected = 403
+    else:
+        expected = 404
+    if status != expected:
+        return f"{name}: {status}, expected {expected}"
+    body = response.get_data(as_text=True)
+    if SUBJECT in body or world.case.padded_number in body or "Olive Owner" in body:
+        return f"{name}: the refusal shows the case"
+    return None
+
+
+def test_every_case_endpoint_follows_the_matrix(scenario):
+    world, level, who, client = scenario
+    extras = add_extras(world, who)
+    problems = [check_endpoint(name, right, request(client), world, level, who)
+                for name, right, request in endpoint_checks(world, extras)]
+    assert [p for p in problems if p] == []
+
+
+def test_lists_counts_my_tasks_and_360_pages_show_the_case_only_to_those_who_see_it(scenario):
+    world, level, who, client = scenario
+    add_extras(world, who)
+    account, contact = world.case.account_id, world.case.contact_id
+    pages = {"case list": client.get("/cases/?view=open"),
+             "case list fragment": client.get("/cases/?view=open", headers=HX),
+             "my tasks": client.get("/cases/tasks"),
+             "account page": client.get(f"/accounts/{account}"),
+             "contact page": client.get(f"/contacts/{contact}")}
+    if who == "customer":
+        assert {name: r.status_code for name, r in pages.items()} == dict.fromkeys(pages, 403)
+        return
+    sees = allowed(level, who, "v")
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        assert (SUBJECT in response.get_data(as_text=True)) == sees, (name, level, who)
+    count = soup(pages["case list"]).select_one("a[aria-current=page] .count").text
+    assert count == ("1" if sees else "0")
+
+
+def test_my_tasks_takes_the_same_queries_for_any_number_of_team_cases_under_private(app, login, count_queries):
+    from app.services import feed as feed_service
+
+    world = build_world("private")
+    reader, owner = world.users["ro_member"], world.users["owner"]
+    client = login(reader)
+
+    def add_task_on_a_new_case():
+        case = make_case(actor=owner)
+        add_team_member(case, reader, world.roles["ro"])
+        feed_service.create_task(case, actor=owner, subject="Check the logs", assignee=reader)
+        db.session.commit()
+
+    def counted() -> int:
+        db.session.expire_all()
+        with count_queries() as counter:
+            assert client.get("/cases/tasks").status_code == 200
+        return counter.count
+
+    add_task_on_a_new_case()
+    few = counted()
+    for _ in range(6):
+        add_task_on_a_new_case()
+    assert counted() == few
+
+
+def test_the_case_list_takes_the_same_queries_for_any_number_of_cases_under_private(app, login, count_queries):
+    world = build_world("private")
+    member, owner = world.users["ro_member"], world.users["owner"]
+    client = login(member)
+
+    def counted() -> tuple[int, int]:
+        db.session.expire_all()
+        with count_queries() as counter:
+            response = client.get("/cases/?view=open")
+        assert response.status_code == 200
+        return len(soup(response).select("#case-rows tr, table.data tbody tr")), counter.count
+
+    rows, few = counted()
+    assert rows == 1
+    for i in range(8):
+        case = make_case(actor=owner, subject=f"Team case {i}")
+        add_team_member(case, member, world.roles["ro"] if i % 2 else world.roles["rw"])
+        make_case(actor=owner, subject=f"Hidden case {i}")
+    db.session.commit()
+    rows, many = counted()
+    assert rows == 9
+    assert many == few
+    body = client.get("/cases/?view=open").get_data(as_text=True)
+    assert "Team case 7" in body and "Hidden case" not in body

@@ -236,3 +236,15 @@ def test_inline_edit_works_with_csrf_on(app, client, case):
                            data={"value": "High", "version": case.version},
                            headers={**HX, "X-CSRFToken": token})
     assert response.status_code == 200 and case.priority == "High"
+
+
+@pytest.mark.parametrize("path", ["", "/details"])
+def test_the_related_lists_of_the_page_layout_sit_beside_either_tab(client, case, path):
+    client.post(f"/cases/{case.number}/fields/priority",
+                data={"value": "High", "version": case.version})
+    side = soup(client.get(f"/cases/{case.number}{path}")).select_one("aside.case-side")
+    assert side.find(id="case-team") is not None
+    history = side.find(id="related-history").get_text(" ", strip=True)
+    assert "Priority" in history and "Medium" in history and "High" in history
+    tab_only = soup(client.get(f"/cases/{case.number}{path}", headers=HX))
+    assert tab_only.find(id="related-lists") is None

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Contact
 from tests.conftest import HX, soup
-from tests.factories import make_account, make_case, make_contact, make_user
+from tests.factories import PASSWORD, make_account, make_case, make_contact, make_user
 
 
 @pytest.fixture
@@ -327,3 +327,37 @@ def test_the_contact_cases_page_through_htmx(client, agent, acme):
     fragment = soup(response)
     assert fragment.find("html") is None and fragment.find().get("id") == "related-cases"
     assert len(fragment.select("tbody tr")) == 1
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_account_is_chosen_from_the_type_ahead_and_lists_search_live(
+        page, live_server):
+    with live_server.app.app_context():
+        make_user(email="bea@example.com", name="Bea Browser")
+        acme_id = make_account(name="Acme Corp").id
+        make_account(name="Globex")
+        db.session.commit()
+    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=email]", "bea@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/cases/")
+    page.goto(live_server.url + "/contacts/new")
+    page.fill("#name", "Jane Doe")
+    page.click("#account-search")
+    page.keyboard.type("acm")
+    page.click("#account-results button[data-label='Acme Corp']")
+    assert page.input_value("#account input[type=hidden]") == str(acme_id)
+    assert page.input_value("#account-search") == "Acme Corp"
+    page.fill("#email", "Jane@Acme.example")
+    page.click("#contact-form button[type=submit]")
+    page.wait_for_selector("h1:text('Jane Doe')")
+    assert "jane@acme.example" in page.inner_text(".props")
+    page.goto(live_server.url + "/accounts/")
+    page.evaluate("window.stillHere = true")
+    page.fill("#account-q", "glob")
+    page.wait_for_url("**/accounts/?q=glob")
+    page.wait_for_function("document.querySelectorAll('#account-results td.subject').length === 1")
+    assert page.inner_text("#account-results td.subject") == "Globex"
+    assert page.evaluate("window.stillHere") is True

@@ -118,3 +118,39 @@ def test_a_damaged_stored_layout_falls_back_and_drops_unknown_lists(app):
     db.session.get(Setting, "case_page_layout").value = json.dumps(["history", "gone", "history"])
     db.session.commit()
     assert settings_service.get_case_page_layout() == ["history"]
+
+
+def test_the_case_page_shows_the_related_lists_in_layout_order(login, admin):
+    from tests.factories import make_case
+
+    case = make_case(actor=admin)
+    settings_service.set_case_page_layout(["history", "case_team"], actor=admin)
+    db.session.commit()
+    client = login(admin)
+    page = soup(client.get(f"/cases/{case.number}"))
+    shown = [section["id"] for section in page.select("#related-lists > section")]
+    assert shown == ["related-history", "case-team"]
+    client.post("/admin/page-layout", data={"key": "files", "action": "show"})
+    page = soup(client.get(f"/cases/{case.number}"))
+    assert [s["id"] for s in page.select("#related-lists > section")] == [
+        "related-history", "case-team", "related-files"]
+    settings_service.set_case_page_layout([], actor=admin)
+    db.session.commit()
+    assert soup(client.get(f"/cases/{case.number}")).select_one("#related-lists") is None
+
+
+def test_related_lists_show_the_cases_files_tasks_and_history(login, admin):
+    from app.services import cases as case_service
+    from app.services import feed as feed_service
+    from tests.factories import make_case
+
+    case = make_case(actor=admin)
+    feed_service.add_files(case, actor=admin, uploads=[("report.pdf", b"%PDF-1.4 data", "application/pdf")])
+    feed_service.create_task(case, actor=admin, subject="Call back", assignee=admin)
+    case_service.update_case(case, actor=admin, expected_version=None, priority="High")
+    db.session.commit()
+    page = soup(login(admin).get(f"/cases/{case.number}"))
+    assert "report.pdf" in page.select_one("#related-files").text
+    assert "Call back" in page.select_one("#related-tasks").text
+    history = page.select_one("#related-history").text
+    assert "Priority" in history and "Medium" in history and "High" in history

@@ -164,8 +164,8 @@ def test_team_page_renders_whole_and_as_the_related_list_fragment(login, agent, 
     fragment = client.get(f"/cases/{case.number}/team", headers=HX)
     assert fragment.status_code == 200
     assert soup(fragment).find("html") is None
-    row = soup(fragment).select_one("#case-team tbody tr").text
-    assert "Dana Lee" in row and "Technical Lead" in row and "Read/Write" in row and "Visible" in row
+    row = soup(fragment).select_one("#case-team li.team-member").text
+    assert "Dana Lee" in row and "Technical Lead" in row and "Read/Write" in row and "Portal" in row
     assert soup(fragment).select_one(".team-editor") is None
     assert "Vary" in fragment.headers and "HX-Request" in fragment.headers["Vary"]
     editing = client.get(f"/cases/{case.number}/team?edit=1", headers=HX)
@@ -181,7 +181,7 @@ def test_adding_a_member_with_htmx_returns_the_updated_list_and_tells_the_feed(l
                                        "role": str(roles["lead"].id)})
     assert response.status_code == 200
     assert response.headers["HX-Trigger"] == "case-changed"
-    assert "Dana Lee" in soup(response).select_one("#case-team tbody").text
+    assert "Dana Lee" in soup(response).select_one("#case-team .team-members").text
     assert "Dana Lee is on the case team as Technical Lead." in response.get_data(as_text=True)
 
 

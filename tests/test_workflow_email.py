@@ -143,3 +143,27 @@ def test_customers_cannot_send_email_from_a_case(app, login, agent):
     db.session.commit()
     assert login(customer).post(f"/cases/{case.number}/emails", data=form(case)).status_code \
         == 403
+
+
+def test_an_agent_who_may_only_read_the_case_cannot_email_from_it(app, login, agent, admin):
+    from app.services.settings import set_case_access
+
+    case = case_with_contact(agent)
+    set_case_access("public_read", actor=admin)
+    reader = make_user(email="reader@example.com")
+    db.session.commit()
+    client = login(reader)
+    assert client.get(f"/cases/{case.number}/emails/new").status_code == 403
+    assert client.post(f"/cases/{case.number}/emails", data=form(case)).status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_a_private_case_is_not_found_for_an_agent_outside_it(app, login, agent, admin):
+    from app.services.settings import set_case_access
+
+    case = case_with_contact(agent)
+    set_case_access("private", actor=admin)
+    outsider = make_user(email="outsider@example.com")
+    db.session.commit()
+    response = login(outsider).post(f"/cases/{case.number}/emails", data=form(case))
+    assert response.status_code == 404

@@ -13,6 +13,7 @@ from app.pagination import parse_page
 from app.services import case_lists
 from app.services import cases as case_service
 from app.services.errors import ValidationFailed
+from app.teams.related import related_lists_context
 
 # Service field names as the forms call them.
 FORM_FIELDS = {"account": "account_id", "contact": "contact_id", "owner": "owner_id",
@@ -93,9 +94,11 @@ def new_case():
 
 
 def case_context(case, tab: str = "feed", **extra) -> dict:
-    """What the case page needs: header, tabs and (on the Feed tab) the feed's own context."""
+    """What the case page needs: header, tabs, related lists, and the Feed tab's own context."""
     context = feed_context(case, current_user, request.args.get("feed", "all")) \
         if tab == "feed" else {}
+    if not is_fragment_request():  # the side column: the lists Admin → Page layout picks
+        context |= related_lists_context(case, current_user)
     return context | {"case": case, "tab": tab, "tabs": TABS, "edit_field": None,
                       "edit_form": None, "edit_changes": None, "focus": None,
                       "perms": access.case_permissions(current_user, case)} | extra

@@ -2,7 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import can_edit_case, get_case_or_404, require_edit
+from app.access import editable_case_ids, get_case_or_404, require_edit
 from app.cases import bp
 from app.cases.feed import case_link, item_context, today_for
 from app.cases.feed_forms import CompleteTaskForm
@@ -19,10 +19,10 @@ def my_tasks():
     """The signed-in agent's open tasks on cases they can see, overdue first."""
     page = paginate(feed_service.open_tasks_stmt(current_user),
                     page=parse_page(request.args.get("page")), per_page=TASKS_PER_PAGE)
-    editable = {task.case_id: can_edit_case(current_user, task.case) for task in page.items}
+    editable = editable_case_ids(current_user, {task.case for task in page.items})
     return render_page_or_fragment("cases/tasks.html", "cases/_task_list.html", tasks=page,
                                    today=today_for(current_user),
-                                   may_edit=lambda case: editable.get(case.id, False),
+                                   may_edit=lambda case: case.id in editable,
                                    case_url=case_link,
                                    page_url=lambda n: url_for("cases.my_tasks", page=n))
 

@@ -47,6 +47,18 @@ class User(UserMixin, CreatedMixin, db.Model):
     def get_id(self) -> str | None:  # Flask-Login stores the session token, not the user id
         return self.session_token
 
+    # UserMixin compares get_id(), i.e. session tokens; a user is the same user by row id.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
+
     @property
     def is_active(self) -> bool:  # Flask-Login reads this
         return self.active

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from markupsafe import escape
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import can_edit_case
@@ -59,8 +58,7 @@ def find_case_member(case: Case, person: Person) -> CaseTeamMember | None:
 def _log(case: Case, actor: User, text: str) -> None:
     """Record a team change on the case feed (internal: customers never see it)."""
     db.session.add(FeedItem(case_id=case.id, kind="system", author=actor, body=text,
-                            body_html=f"<p>{escape(text)}</p>", visibility="internal",
-                            case_version=case.version))
+                            visibility="internal", case_version=case.version))
 
 
 def _new_member(case: Case, person: Person, role: CaseTeamRole, actor: User,

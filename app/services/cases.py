@@ -111,7 +111,7 @@ def conflict_changes(case: Case, since_version: int) -> list[dict]:
 
 
 def update_case(case: Case, *, actor: User, expected_version: int | None,
-                note: str = "", **values: Any) -> list[dict]:
+                note: str = "", request_key: str | None = None, **values: Any) -> list[dict]:
     """Apply field changes, refuse a stale version, and record one history item."""
     if expected_version is not None and int(expected_version) != case.version:
         raise CaseConflict(case, conflict_changes(case, int(expected_version)))
@@ -128,7 +128,7 @@ def update_case(case: Case, *, actor: User, expected_version: int | None,
 
         db.session.add(FeedItem(case_id=case.id, kind="change", author=actor, changes=changes,
                                 body=note.strip(), body_html=render_markdown(note),
-                                case_version=case.version))
+                                case_version=case.version, request_key=request_key))
     after_case_change(case, actor=actor, changes=changes, created=False)
     db.session.flush()
     return changes

@@ -92,8 +92,7 @@ PRODUCTS = (
     ("Insight Reports", "IR-PRO", "IRP"),
 )
 
-GREETINGS = ("Hi {first},", "Hello {first},", "Thanks for getting in touch, {first}.",
-             "Good morning {first},")
+GREETINGS = ("Hi {first},", "Hello {first},", "Dear {first},")
 SIGN_OFFS = ("Best regards,\n{agent}", "Thanks,\n{agent}", "Kind regards,\n{agent}",
              "Speak soon,\n{agent}")
 CALL_NOTES = ("**Call with {first}:** {text}", "Phoned {first} back. {text}",
@@ -193,9 +192,9 @@ TOPICS = (
         "description": "Since we turned on single sign-on, some users are sent back to the "
                        "login page after authenticating with Microsoft. Others get in fine. "
                        "Affected users see no error message.",
-        "reply": "Thanks, {first}. A loop after a successful identity provider sign-in usually "
-                 "means the email claim doesn't match the user's address in LedgerLine. Could "
-                 "you send one affected user's sign-in time so I can trace it?",
+        "reply": "Thanks for reporting this. A loop after a successful identity provider "
+                 "sign-in usually means the email claim doesn't match the user's address in "
+                 "LedgerLine. Could you send one affected user's sign-in time so I can trace it?",
         "internal": ("SAML trace for an affected user: `NameID` is the UPN "
                      "(`j.smith@{account_domain}.onmicrosoft.com`), not the primary email. "
                      "Mapping must use the `emailaddress` claim.",
@@ -298,8 +297,8 @@ TOPICS = (
                      "Our invoice emails are going to junk"),
         "description": "Several of our customers say our invoice emails go to spam. They are "
                        "sent from LedgerLine using our own domain {account_domain}.example.",
-        "reply": "Thanks, {first}. That usually comes down to SPF and DKIM records for your "
-                 "domain. I'll check what your DNS currently publishes and send you the "
+        "reply": "Thanks for the heads-up. That usually comes down to SPF and DKIM records for "
+                 "your domain. I'll check what your DNS currently publishes and send you the "
                  "records to add.",
         "internal": ("DNS check for their domain:\n\n- SPF: `v=spf1 include:_spf.google.com "
                      "~all` (missing our include)\n- DKIM: no `ll1._domainkey` record\n- DMARC: "
@@ -375,7 +374,7 @@ TOPICS = (
                      "Licence increase for new starters next month"),
         "description": "We're hiring {n} people next month and need more LedgerLine "
                        "licences. Can you add them to our subscription and tell us the cost?",
-        "reply": "Happy to help, {first}. I've asked our accounts team for a pro-rated "
+        "reply": "Happy to help. I've asked our accounts team for a pro-rated "
                  "quote for {n} licences; you'll have it by tomorrow.",
         "internal": ("Pro-rated cost: {n} × 19.00 × 7/12 months. Needs approval from the "
                      "finance director per the account's verification rules.",),
@@ -444,7 +443,7 @@ TOPICS = (
         "description": "It would save our managers a lot of time if dashboards could be "
                        "exported to PDF for the monthly board pack. Today we take "
                        "screenshots.",
-        "reply": "Thanks for the suggestion, {first}. I've logged it with our product team "
+        "reply": "Thanks for the suggestion. I've logged it with our product team "
                  "and added your use case (monthly board pack). I'll keep you posted.",
         "internal": ("Linked to product idea IDEA-{ticket} (now {n}7 votes). Customer is "
                      "happy to join a beta.",),
@@ -485,7 +484,7 @@ TOPICS = (
         "description": "We're importing our customer list from the old system as CSV and "
                        "LedgerLine rejects the whole file with 'invalid date format on row 2'. "
                        "The dates look fine to us.",
-        "reply": "Thanks, {first}. The importer expects ISO dates (2024-03-31). Files saved "
+        "reply": "Thanks for the details. The importer expects ISO dates (2024-03-31). Files saved "
                  "from Excel in some regions use 31/03/2024 instead. Could you send the first "
                  "few rows so I can confirm?",
         "internal": ("Sample rows use `31.03.2024` (German locale). The importer has a "
@@ -510,7 +509,7 @@ TOPICS = (
                      "How long do you keep deleted users' data?"),
         "description": "We received an erasure request from a former employee. Please confirm "
                        "how we remove their personal data from LedgerLine, including backups.",
-        "reply": "Thanks for checking with us, {first}. Admins can erase a person under "
+        "reply": "Thanks for checking with us. Admins can erase a person under "
                  "Settings → Privacy; backups roll off after 35 days. I'll send you our data "
                  "processing summary for your records.",
         "internal": ("Verified the requester is the account's **data protection contact**, "
@@ -535,6 +534,9 @@ INTERNAL_FOLLOW_UPS = (
     "Reproduced on our test tenant. Steps in the note above.",
     "Spoke to the account manager; no commercial sensitivity here.",
 )
+TRIAGE_NOTES = ("Checked for related cases on this account: none in the last 30 days.",
+                "{first} called again for an update; promised a reply within the hour.",
+                "Looks like a known issue; reading the runbook before replying.")
 CLOSE_NOTES = ("Customer confirmed the fix.", "No reply for 5 days after the fix; closing.",
                "Resolved on the call.", "Fix verified on our side; closing.")
 WAITING_NUDGES = ("Just checking in: were you able to try the steps above?",

@@ -12,13 +12,15 @@ from app.models import PRIORITIES, Case, FeedItem, Task
 from app.services import cases as case_service
 from app.services import feed as feed_service
 from app.services.demo_content import (
-    CALL_NOTES, CLOSE_NOTES, GREETINGS, INTERNAL_FOLLOW_UPS, SIGN_OFFS, WAITING_NUDGES,
+    CALL_NOTES, CLOSE_NOTES, GREETINGS, INTERNAL_FOLLOW_UPS, SIGN_OFFS, TRIAGE_NOTES,
+    WAITING_NUDGES,
 )
 from app.services.demo_files import make_file
 
 PRIORITY_WEIGHTS = {"Low": 20, "Medium": 45, "High": 25, "Critical": 10}
 URGENT_WEIGHTS = {"Low": 0, "Medium": 10, "High": 45, "Critical": 45}
 ORIGIN_WEIGHTS = {"Phone": 30, "Email": 35, "Web": 20, "Portal": 15}
+RESOLUTION_FILES = ("invoice", "outage", "privacy")  # topics whose answer carries a document
 
 
 def weighted(rng: random.Random, weights: dict[str, int]) -> str:
@@ -60,7 +62,7 @@ class CaseStory:
         self.case.asset = self.seeder.asset_for(self.account, topic)
         if self.final == "New":
             if rng.random() < 0.3:
-                self.note(self.pick(topic["internal"]))
+                self.note(self.pick(TRIAGE_NOTES))
         else:
             self.work()
         retime_case(self.case, self.opened, self.seeder.now, rng, self.final == "Closed")
@@ -68,43 +70,61 @@ class CaseStory:
 
     def work(self) -> None:
         """Working, maybe waiting on the customer or escalated, then resolved or left open."""
-        rng, topic = self.rng, self.topic
-        self.reply(topic["reply"])
+        self.reply(self.topic["reply"])
         self.change(status="Working")
-        self.note(self.fill(topic["internal"][0]), with_file=rng.random() < 0.35)
-        if rng.random() < 0.12:
+        self.note(self.fill(self.topic["internal"][0]), with_file=self.rng.random() < 0.35)
+        self.adjust()
+        if self.wait_for_customer() or self.escalate():
+            return
+        self.follow_up()
+
+    def adjust(self) -> None:
+        """Sometimes hand the case over, sometimes raise its priority."""
+        if self.rng.random() < 0.12:
             self.reassign()
-        if rng.random() < 0.2 and self.case.priority not in ("High", "Critical"):
+        if self.rng.random() < 0.2 and self.case.priority not in ("High", "Critical"):
             higher = PRIORITIES[PRIORITIES.index(self.case.priority) + 1]
             self.change(priority=higher, note="Raising priority: more people are affected "
                                               "than first reported.")
-        if self.final == "Waiting on Customer" or rng.random() < 0.55:
-            self.share("Waiting on Customer", self.fill(topic["ask"]))
-            if self.final == "Waiting on Customer":
-                if rng.random() < 0.4:
-                    self.reply(rng.choice(WAITING_NUDGES))
-                self.task(done=False)
-                return
-            self.customer_says(topic["customer"][0], with_file=rng.random() < 0.3)
-            self.change(status="Working")
-        if self.final == "Escalated" or (self.final == "Closed" and rng.random() < 0.12):
-            self.change(status="Escalated", note=self.fill(topic["escalate"]))
-            if self.final == "Escalated":
-                self.task(done=False, chance=0.7)
-                return
-        if len(topic["internal"]) > 1:
-            self.note(self.fill(topic["internal"][1]))
-        self.task(done=self.final == "Closed" or rng.random() < 0.3)
-        if self.final == "Working":
-            if rng.random() < 0.4:
-                self.note(self.pick(INTERNAL_FOLLOW_UPS))
-            return
-        self.resolve()
+
+    def wait_for_customer(self) -> bool:
+        """Ask the customer something; True when the case is still waiting for the answer."""
+        if self.final != "Waiting on Customer" and self.rng.random() >= 0.55:
+            return False
+        self.share("Waiting on Customer", self.fill(self.topic["ask"]))
+        if self.final == "Waiting on Customer":
+            if self.rng.random() < 0.4:
+                self.reply(self.rng.choice(WAITING_NUDGES))
+            self.task(done=False)
+            return True
+        self.customer_says(self.topic["customer"][0], with_file=self.rng.random() < 0.3)
+        self.change(status="Working")
+        return False
+
+    def escalate(self) -> bool:
+        """Escalate the case; True when it stays escalated."""
+        if self.final != "Escalated" and not (self.final == "Closed" and self.rng.random() < 0.12):
+            return False
+        self.change(status="Escalated", note=self.fill(self.topic["escalate"]))
+        if self.final == "Escalated":
+            self.task(done=False, chance=0.7)
+            return True
+        return False
+
+    def follow_up(self) -> None:
+        """The second round of work, then the resolution for cases that end closed."""
+        if len(self.topic["internal"]) > 1:
+            self.note(self.fill(self.topic["internal"][1]))
+        self.task(done=self.final == "Closed" or self.rng.random() < 0.3)
+        if self.final == "Closed":
+            self.resolve()
+        elif self.rng.random() < 0.4:
+            self.note(self.pick(INTERNAL_FOLLOW_UPS))
 
     def resolve(self) -> None:
         topic, rng = self.topic, self.rng
-        attach = topic["files"] and topic["key"] in ("invoice", "outage", "privacy") and rng.random() < 0.6
-        self.reply(topic["resolution"], with_file=bool(attach))
+        attach = topic["key"] in RESOLUTION_FILES and rng.random() < 0.6
+        self.reply(topic["resolution"], with_file=attach)
         if len(topic["customer"]) > 1 and rng.random() < 0.6:
             self.customer_says(topic["customer"][1])
         self.change(status="Closed", note=rng.choice(CLOSE_NOTES))

@@ -117,13 +117,15 @@ def share_update(case: Case, *, actor: User, expected_version: int | None,
     note = (note or "").strip()
     if not note and all(getattr(case, field) == value for field, value in values.items()):
         raise ValidationFailed("Change the status or priority, or write a note.", "note")
-    update_case(case, actor=actor, expected_version=expected_version, note=note, **values)
-    item = db.session.scalars(
+    last_id = db.session.scalar(sa.select(sa.func.max(FeedItem.id))
+                                .where(FeedItem.case_id == case.id)) or 0
+    update_case(case, actor=actor, expected_version=expected_version, note=note,
+                request_key=request_key or None, **values)
+    # The share's own item is the first one written; workflow updates come after it.
+    return db.session.scalars(
         sa.select(FeedItem).where(FeedItem.case_id == case.id, FeedItem.kind == "change",
-                                  FeedItem.author_id == actor.id)
-        .order_by(FeedItem.id.desc()).limit(1)).one()
-    item.request_key = request_key or None
-    return _save(item)
+                                  FeedItem.id > last_id)
+        .order_by(FeedItem.id).limit(1)).one()
 
 
 def _check_assignee(assignee: User) -> None:
