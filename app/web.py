@@ -3,7 +3,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Flask, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -128,11 +128,16 @@ def handle_unexpected_error(error: Exception):
 
 
 def user_zone() -> ZoneInfo:
-    name = getattr(current_user, "time_zone", None) or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    """The signed-in user's time zone, looked up once per request."""
+    zone = g.get("user_zone")
+    if zone is None:
+        name = getattr(current_user, "time_zone", None) or "UTC"
+        try:
+            zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        g.user_zone = zone
+    return zone
 
 
 def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:

@@ -67,7 +67,8 @@ def make_test_app(tables, **overrides):
 
 
 def _forget_cached_user() -> None:
-    g.pop("_login_user", None)
+    for key in ("_login_user", "user_zone", "settings"):
+        g.pop(key, None)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ Read Only members only view it (unless every agent may edit every case); other a
 unless access is private; customers never reach agent case pages. A case the user may not see
 answers 404, a visible case they may not change 403, and neither body holds anything of it.
 """
+import io
 from dataclasses import dataclass
 
 import pytest
@@ -191,6 +192,9 @@ def endpoint_checks(world: World, extras: dict) -> list:
         ("file download", "v", lambda c: c.get(f"/cases/{n}/attachments/{extras['attachment']}")),
         ("post", "e", lambda c: c.post(f"/cases/{n}/feed/posts", headers=HX, data={
             "post-body": "An update", "post-visibility": "internal"})),
+        ("file upload", "e", lambda c: c.post(f"/cases/{n}/feed/files", headers=HX, data={
+            "file-files": (io.BytesIO(b"log line"), "log.txt"), "file-visibility": "internal"},
+            content_type="multipart/form-data")),
         ("share", "e", lambda c: c.post(f"/cases/{n}/feed/share", headers=HX, data={
             "share-status": "Working", "share-priority": "High", "share-note": "On it",
             "share-version": version_of(world)})),

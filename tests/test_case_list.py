@@ -74,6 +74,17 @@ def test_the_tabs_show_the_count_of_every_view(client, cases):
                       "Escalated": "1", "Closed": "1"}
 
 
+def test_a_tab_count_past_the_cap_reads_as_a_floor(client, cases, monkeypatch):
+    from app.services import case_lists
+
+    monkeypatch.setattr(case_lists, "COUNT_CAP", 2)
+    page = soup(client.get("/cases/?view=open"))
+    counts = {a.get_text(" ", strip=True).rsplit(" ", 1)[0]: a.select_one(".count").text
+              for a in page.select(".case-views a")}
+    assert counts["All open cases"] == "2+"
+    assert counts["Closed"] == "1"
+
+
 def test_a_full_page_has_the_filters_and_the_results_container(client, cases):
     page = soup(client.get("/cases/?view=open"))
     assert page.find("html") is not None

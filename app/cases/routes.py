@@ -64,7 +64,8 @@ def list_cases():
     counts = None if is_fragment_request() else case_lists.view_counts(current_user, visible)
     response = render_page_or_fragment(
         "cases/list.html", "cases/_results.html", form=form, query=query, results=results,
-        problems=problems, counts=counts, views=case_lists.VIEWS, columns=case_lists.COLUMNS,
+        problems=problems, counts=counts, count_cap=case_lists.COUNT_CAP,
+        views=case_lists.VIEWS, columns=case_lists.COLUMNS,
         sorted_by=sorted_by(query), sort_link=lambda column: sort_link(query, column),
         list_link=lambda **changes: list_link(query, **changes),
         page_url=lambda n: list_link(query, page=n))

@@ -69,14 +69,25 @@ def _view_criterion(view: str, user: User) -> sa.ColumnElement[bool]:
     }[view]
 
 
+COUNT_CAP = 10_000
+
+
 def view_counts(user: User, visible: sa.ColumnElement[bool]) -> dict[str, int]:
-    """How many visible cases each view holds, in one query."""
-    viewed = sa.and_(RecentView.case_id == Case.id, RecentView.user_id == user.id)
-    columns = [sa.func.count(RecentView.case_id) if view == "recent" else
-               sa.func.count(sa.case((_view_criterion(view, user), 1)))
-               for view in VIEWS]
-    row = db.session.execute(sa.select(*columns).select_from(Case)
-                             .outerjoin(RecentView, viewed).where(visible)).one()
+    """How many visible cases each view holds, counted up to COUNT_CAP + 1, in one query.
+
+    Each view is its own bounded subquery so it can use the index that fits it, and a view of
+    a hundred thousand closed cases costs no more than one of ten thousand.
+    """
+    counts = []
+    for view in VIEWS:
+        rows = sa.select(sa.literal(1)).select_from(Case).where(visible,
+                                                               _view_criterion(view, user))
+        if view == "recent":
+            rows = rows.join(RecentView, sa.and_(RecentView.case_id == Case.id,
+                                                 RecentView.user_id == user.id))
+        bounded = rows.limit(COUNT_CAP + 1).subquery()
+        counts.append(sa.select(sa.func.count()).select_from(bounded).scalar_subquery())
+    row = db.session.execute(sa.select(*counts)).one()
     return dict(zip(VIEWS, (value or 0 for value in row)))
 
 
@@ -95,11 +106,15 @@ def _sort_keys(owner) -> dict[str, sa.ColumnElement]:
     }
 
 
-def _filtered(stmt: sa.Select, user: User, query: CaseQuery, visible, owner) -> sa.Select:
-    """Join what rows show and sort by, then apply the view, the filters and access."""
-    stmt = (stmt.select_from(Case).outerjoin(Case.account).outerjoin(Case.contact)
-            .outerjoin(owner, Case.owner_id == owner.id)
-            .where(visible, _view_criterion(query.view, user)))
+def _filtered(stmt: sa.Select, user: User, query: CaseQuery, visible, owner,
+              *, for_rows: bool = True) -> sa.Select:
+    """Join what rows show and sort by (counts join only what filters need), then filter."""
+    stmt = stmt.select_from(Case)
+    if for_rows or query.account:
+        stmt = stmt.outerjoin(Case.account)
+    if for_rows:
+        stmt = stmt.outerjoin(Case.contact).outerjoin(owner, Case.owner_id == owner.id)
+    stmt = stmt.where(visible, _view_criterion(query.view, user))
     if query.view == "recent":
         stmt = stmt.join(RecentView, sa.and_(RecentView.case_id == Case.id,
                                              RecentView.user_id == user.id))
@@ -134,7 +149,7 @@ def list_cases(user: User, query: CaseQuery, visible, *, per_page: int) -> Page:
     """One page of a view: two queries whatever the page size, with what rows show loaded."""
     owner = aliased(User, name="owner")
     total = db.session.scalar(_filtered(sa.select(sa.func.count(Case.id)), user, query,
-                                        visible, owner)) or 0
+                                        visible, owner, for_rows=False)) or 0
     rows = (_filtered(sa.select(Case), user, query, visible, owner)
             .options(contains_eager(Case.account), contains_eager(Case.contact),
                      contains_eager(Case.owner.of_type(owner)))
