@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: b9d1277db355
+Revision ID: 8456249172b6
 Revises: 
-Create Date: 2026-11-25 18:18:03.328490
+Create Date: 2026-11-25 18:29:09.610114
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'b9d1277db355'
+revision = '8456249172b6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -197,8 +197,11 @@ def upgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_contact_id'), ['contact_id'], unique=False)
+        batch_op.create_index('ix_cases_open_updated', ['updated_at', 'number'], unique=False, sqlite_where=sa.text("status <> 'Closed'"), postgresql_where=sa.text("status <> 'Closed'"))
+        batch_op.create_index('ix_cases_owner_open_updated', ['owner_id', 'updated_at', 'number'], unique=False, sqlite_where=sa.text("status <> 'Closed'"), postgresql_where=sa.text("status <> 'Closed'"))
         batch_op.create_index('ix_cases_owner_status', ['owner_id', 'status'], unique=False)
         batch_op.create_index('ix_cases_status_created', ['status', 'created_at'], unique=False)
+        batch_op.create_index('ix_cases_status_updated', ['status', 'updated_at', 'number'], unique=False)
 
     op.create_table('invitations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -459,8 +462,11 @@ def downgrade():
 
     op.drop_table('invitations')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_status_updated')
         batch_op.drop_index('ix_cases_status_created')
         batch_op.drop_index('ix_cases_owner_status')
+        batch_op.drop_index('ix_cases_owner_open_updated', sqlite_where=sa.text("status <> 'Closed'"), postgresql_where=sa.text("status <> 'Closed'"))
+        batch_op.drop_index('ix_cases_open_updated', sqlite_where=sa.text("status <> 'Closed'"), postgresql_where=sa.text("status <> 'Closed'"))
         batch_op.drop_index(batch_op.f('ix_cases_contact_id'))
         batch_op.drop_index(batch_op.f('ix_cases_account_id'))
 
