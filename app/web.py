@@ -3,7 +3,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    Flask, abort, flash, g, has_request_context, make_response, redirect, render_template, request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -39,7 +42,14 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, handle_unexpected_error)
     app.add_template_filter(localtime)
     app.add_template_filter(case_number)
-    app.context_processor(lambda: {"nav_items": access.nav_items(current_user, request.path)})
+    app.context_processor(navigation)
+
+
+def navigation() -> dict:
+    """The left navigation; empty outside a request (emails render templates too)."""
+    if not has_request_context():
+        return {"nav_items": []}
+    return {"nav_items": access.nav_items(current_user, request.path)}
 
 
 def load_user(token: str):
