@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import Case, CaseTeamMember, CaseTeamRole, Contact, FeedItem, PredefinedTeam, User
 from app.models.teams import case_team_member_sources as sources
 from app.services.errors import AccessDenied, ValidationFailed
-from app.services.teams import Person, person_key
+from app.services.people import Person, person_key
 
 
 def _require_edit(actor: User, case: Case) -> None:

@@ -9,15 +9,13 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
-    ACCESS_LEVELS, STAFF_ROLES, CaseTeamMember, CaseTeamRole, Contact, PredefinedTeam,
-    PredefinedTeamMember, User,
+    ACCESS_LEVELS, CaseTeamMember, CaseTeamRole, Contact, PredefinedTeam, PredefinedTeamMember,
+    User,
 )
 from app.services.errors import AccessDenied, DomainError, ValidationFailed
+from app.services.people import Person, person_key
 
 NAME_MAX = {"role": 80, "team": 120}
-SUGGESTIONS = 8
-
-Person = User | Contact
 
 
 class RoleInUse(DomainError):
@@ -262,67 +260,6 @@ def delete_predefined_team(team: PredefinedTeam, *, actor: User) -> None:
     db.session.delete(team)
     db.session.flush()
     db.session.expire_all()
-
-
-# People --------------------------------------------------------------------------------------
-
-def person_key(person: Person) -> str:
-    return f"user:{person.id}" if isinstance(person, User) else f"contact:{person.id}"
-
-
-def _contains(column, text: str):
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
-
-
-def suggest_people(q: str, *, account_id: int | None = None,
-                   limit: int = SUGGESTIONS) -> tuple[list[User], list[Contact]]:
-    """Active staff users and contacts whose name or email contains q (the case's contacts first)."""
-    q = (q or "").strip()[:100]
-    if not q:
-        return [], []
-    users = db.session.scalars(
-        sa.select(User).where(User.active.is_(True), User.role.in_(STAFF_ROLES),
-                              sa.or_(_contains(User.name, q), _contains(User.email, q)))
-        .order_by(User.name).limit(limit)).all()
-    order = [Contact.name]
-    if account_id:
-        order.insert(0, sa.case((Contact.account_id == account_id, 0), else_=1))
-    contacts = db.session.scalars(
-        sa.select(Contact).options(selectinload(Contact.account))
-        .where(sa.or_(_contains(Contact.name, q), _contains(Contact.email, q)))
-        .order_by(*order).limit(limit)).all()
-    return list(users), list(contacts)
-
-
-def find_person(key: str | None, label: str | None = None) -> Person | None:
-    """The person a type-ahead chose ('user:ID' / 'contact:ID'), else one whose name or email
-    is exactly the typed label (the form without JavaScript)."""
-    kind, _, raw_id = (key or "").partition(":")
-    if raw_id.isdigit() and kind in ("user", "contact"):
-        if kind == "user":
-            user = db.session.get(User, int(raw_id))
-            return user if user is not None and user.is_staff and user.active else None
-        return db.session.get(Contact, int(raw_id))
-    return _person_by_label((label or "").strip())
-
-
-def _person_by_label(label: str) -> Person | None:
-    if not label:
-        return None
-    text = label.lower()
-    users = db.session.scalars(
-        sa.select(User).where(User.active.is_(True), User.role.in_(STAFF_ROLES),
-                              sa.or_(sa.func.lower(User.name) == text,
-                                     sa.func.lower(User.email) == text)).limit(2)).all()
-    contacts = db.session.scalars(
-        sa.select(Contact).where(sa.or_(sa.func.lower(Contact.name) == text,
-                                        sa.func.lower(Contact.email) == text)).limit(2)).all()
-    matches = [*users, *contacts]
-    if len(matches) > 1:
-        raise ValidationFailed(f"Several people match “{label}”; type their email address "
-                               "instead.", "person")
-    return matches[0] if matches else None
 
 
 # Demo data -----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from app.extensions import db
 from app.htmx import is_fragment_request, render_page_or_fragment, with_trigger
 from app.models import Case
 from app.services import case_teams
+from app.services import people as people_service
 from app.services import teams as team_service
 from app.services.errors import ValidationFailed
 from app.teams import case_bp
@@ -79,7 +80,7 @@ def people(number: int):
     """Type-ahead: users and contacts to add (the case's own contacts first)."""
     case = editable_case(number)
     query = typeahead_query()
-    users, contacts = team_service.suggest_people(query, account_id=case.account_id)
+    users, contacts = people_service.suggest_people(query, account_id=case.account_id)
     return render_template("teams/_people.html", users=users, contacts=contacts, query=query)
 
 
@@ -90,7 +91,7 @@ def add_member(number: int):
     form.role.choices = role_choices(team_service.list_roles())
     if form.validate_on_submit():
         try:
-            person = team_service.find_person(form.person.data, form.person_label.data)
+            person = people_service.find_person(form.person.data, form.person_label.data)
             label = (form.person_label.data or "").strip()
             if person is None and label:
                 raise ValidationFailed(f"No active user or contact is called “{label}”.",

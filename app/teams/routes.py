@@ -5,6 +5,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.htmx import hx_redirect, render_page_or_fragment
 from app.models import PredefinedTeam
+from app.services import people as people_service
 from app.services import teams as team_service
 from app.services.errors import ValidationFailed
 from app.teams import bp
@@ -38,7 +39,7 @@ def list_teams():
 def people():
     """Type-ahead: users and contacts for a team's member rows."""
     query = typeahead_query()
-    users, contacts = team_service.suggest_people(query)
+    users, contacts = people_service.suggest_people(query)
     return render_template("teams/_people.html", users=users, contacts=contacts, query=query)
 
 
@@ -66,6 +67,22 @@ def change_rows(form: TeamForm, roles) -> bool:
     return True
 
 
+def row_person(row, seen: dict):
+    """The person a member row names, or the message that says why it names nobody."""
+    try:
+        person = people_service.find_person(row.person.data, row.person_label.data)
+    except ValidationFailed as exc:
+        return None, str(exc)
+    if person is None:
+        label = (row.person_label.data or "").strip()
+        return None, (f"No active user or contact is called “{label}”." if label
+                      else "Choose a person, or remove the row.")
+    key = people_service.person_key(person)
+    if key in seen:
+        return None, f"{person.name} is already in this team (row {seen[key]})."
+    return person, None
+
+
 def resolve_rows(form: TeamForm, roles) -> list | None:
     """The (person, role) pairs of the filled rows; None after marking row errors."""
     by_id = {str(role.id): role for role in roles}
@@ -74,17 +91,7 @@ def resolve_rows(form: TeamForm, roles) -> list | None:
         row = entry.form
         if row.is_blank and not row.role.data:
             continue
-        error, person = None, None
-        try:
-            person = team_service.find_person(row.person.data, row.person_label.data)
-        except ValidationFailed as exc:
-            error = str(exc)
-        if error is None and person is None:
-            label = (row.person_label.data or "").strip()
-            error = (f"No active user or contact is called “{label}”." if label
-                     else "Choose a person, or remove the row.")
-        elif person is not None and team_service.person_key(person) in seen:
-            error = f"{person.name} is already in this team (row {seen[team_service.person_key(person)]})."
+        person, error = row_person(row, seen)
         if error:
             row.person_label.errors.append(error)
             ok = False
@@ -92,7 +99,7 @@ def resolve_rows(form: TeamForm, roles) -> list | None:
             row.role.errors.append("Choose a role.")
             ok = False
         else:
-            seen[team_service.person_key(person)] = len(seen) + 1
+            seen[people_service.person_key(person)] = len(seen) + 1
             members.append((person, by_id[row.role.data]))
     return members if ok else None
 
