@@ -1,21 +1,11 @@
 """Admin user management: the list, creating and inviting, roles, access and passwords."""
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from app.extensions import db
 from app.models import Invitation, User, UserSession
 from tests.conftest import HX, csrf_from, soup
 from tests.factories import PASSWORD, make_user
-
-
-@pytest.fixture(autouse=True)
-def fresh_user_per_request(app):
-    """Each request finds its own user (the shared test app context would keep the first)."""
-    def forget_user() -> None:
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_user)
 
 
 def sign_in(client, email, password=PASSWORD):

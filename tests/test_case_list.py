@@ -1,6 +1,5 @@
 """The case list: five views with counts, filters, sorting, paging, and no N+1."""
 import pytest
-from flask import g
 
 from app.extensions import db
 from app.models import User
@@ -239,7 +238,6 @@ def test_the_list_issues_as_many_queries_for_fifty_rows_as_for_five(client, agen
     def measured_list():
         # Requests share the test's session and g: start empty, as a real request does.
         db.session.expunge_all()
-        g.pop("_login_user", None)
         with count_queries() as counter:
             assert len(numbers(client.get("/cases/?view=open"))) == len(rows)
         return counter
@@ -260,7 +258,6 @@ def test_the_list_only_shows_cases_the_agent_may_see(login, admin, agent):
     set_case_access("private", actor=admin)
     db.session.commit()
     assert numbers(login(agent).get("/cases/?view=open")) == padded(own)
-    g.pop("_login_user", None)  # the test's app context (and g) outlives each request
     assert numbers(login(admin).get("/cases/?view=open")) == padded(own, hidden)
 
 

@@ -2,7 +2,6 @@
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
-from flask import g
 
 from app.extensions import db
 from app.models import Case, FeedItem
@@ -210,7 +209,6 @@ def test_two_users_may_use_the_same_key_independently(login, agent):
     other = make_user(name="Olga Other")
     db.session.commit()
     post(login(agent), case, **{"post-request_key": "k"})
-    g.pop("_login_user", None)  # the tests share one app context, so Flask-Login's cache too
     post(login(other), case, **{"post-request_key": "k"})
     assert len(items_of(case, "post")) == 2
 

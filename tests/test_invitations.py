@@ -3,7 +3,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from app.extensions import db
 from app.models import Invitation, User
@@ -13,15 +12,6 @@ from tests.conftest import soup
 from tests.factories import make_user
 
 NEW_PASSWORD = "a fresh long password"
-
-
-@pytest.fixture(autouse=True)
-def fresh_user_per_request(app):
-    """Each request finds its own user (the shared test app context would keep the first)."""
-    def forget_user() -> None:
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_user)
 
 
 @pytest.fixture

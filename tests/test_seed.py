@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from app import create_app
 from app.config import TestConfig
@@ -19,15 +18,6 @@ from app.services import demo
 from app.services.demo_files import png_bytes, screenshot_png
 from app.services.files import path_for
 from tests.factories import make_user
-
-
-@pytest.fixture(autouse=True)
-def fresh_user_per_request(app):
-    """Each request finds its own user (the shared test app context would keep the first)."""
-    def forget_user() -> None:
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_user)
 
 
 def count(model, *where):
@@ -52,6 +42,16 @@ def test_a_small_demo_loads_the_counts_asked_for(small_demo):
     assert count(User, User.role == "customer") == 2
     assert count(Asset) >= 3
     assert "12 cases" in small_demo.output
+
+
+def test_the_demo_ships_case_teams_and_the_two_workflow_rules_without_queuing_mail(app):
+    from app.models import CaseTeamMember, OutboxMessage, WorkflowRule
+
+    demo.load_demo(accounts=8, contacts=20, cases=60)
+    rules = set(db.session.scalars(sa.select(WorkflowRule.name)))
+    assert rules == {"Priority changed to High", "New owner"}
+    assert count(CaseTeamMember) > 0
+    assert count(OutboxMessage) == 0
 
 
 def test_seed_demo_prints_the_sign_ins_and_they_work_in_the_sign_in_form(app, small_demo):

@@ -16,6 +16,9 @@ from app.models import Asset, Case, Product, User
 from app.models.common import utcnow
 from app.services import accounts as account_service
 from app.services import users as user_service
+from app.services.case_teams import add_predefined_team
+from app.services.teams import install_demo_teams
+from app.services.workflow_rules import install_default_rules
 from app.services.demo_content import (
     ACCOUNTS, CUSTOMERS, FIRST_NAMES, LAST_NAMES, PRODUCTS, STAFF, SUPPORT_NOTES, TITLES, TOPICS,
     VERIFICATION,
@@ -58,6 +61,8 @@ def load_demo(*, accounts: int = 25, contacts: int = 80, cases: int = 400,
         if (index + 1) % CHUNK == 0:
             seeder.checkpoint()
     seeder.checkpoint()
+    seeder.add_teams_and_rules()
+    seeder.checkpoint()
     return {"users": len(seeder.staff) + len(seeder.customers), "accounts": len(seeder.accounts),
             "contacts": len(seeder.contacts), "cases": cases}
 
@@ -85,6 +90,20 @@ class DemoSeeder:
     @property
     def agents(self) -> list[User]:
         return [user for user in self.staff if user.role == "agent"]
+
+    def add_teams_and_rules(self) -> None:
+        """Case team roles, two predefined teams on the hottest open cases, and the demo rules.
+
+        The rules come last so that loading the history queues no alerts.
+        """
+        admin = self.staff[0]
+        teams = install_demo_teams(actor=admin, agents=self.agents, contacts=self.contacts[:1])
+        hottest = db.session.scalars(
+            sa.select(Case).where(Case.status != "Closed", Case.priority.in_(("High", "Critical")))
+            .order_by(Case.number.desc()).limit(6)).all()
+        for index, case in enumerate(hottest):
+            add_predefined_team(case, teams[index % len(teams)], actor=admin)
+        install_default_rules(actor=admin)
 
     def add_user(self, **values) -> User:
         """A demo user; hashing the shared password once keeps the load quick."""
