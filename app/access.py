@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import abort
 
 from app.extensions import db
@@ -136,8 +137,9 @@ def case_permissions(user: User, case: Case) -> dict[str, bool]:
 
 def get_case_or_404(number: int, user: User) -> Case:
     """Load a case by number; missing and hidden cases both answer 404."""
-    case = db.session.scalar(sa.select(Case).where(Case.number == number,
-                                                    visible_cases(user)))
+    case = db.session.scalar(
+        sa.select(Case).where(Case.number == number, visible_cases(user))
+        .options(joinedload(Case.account), joinedload(Case.contact), joinedload(Case.owner)))
     if case is None:
         abort(404)
     return case

@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+from flask import g, has_request_context
+
 from app.extensions import db
 from app.models import Setting, User
 from app.services.errors import AccessDenied, ValidationFailed
@@ -56,12 +59,20 @@ DEFAULTS = {
 }
 
 
+def _stored_settings() -> dict[str, str]:
+    """Every stored setting; read once per web request (a page asks several times)."""
+    if has_request_context() and "settings" in g:
+        return g.settings
+    stored = dict(db.session.execute(sa.select(Setting.key, Setting.value)).tuples().all())
+    if has_request_context():
+        g.settings = stored
+    return stored
+
+
 def get_setting(key: str) -> str:
     """The stored value of a setting, or its default when none is stored."""
-    row = db.session.get(Setting, key)
-    if row is not None:
-        return row.value
-    return DEFAULTS.get(key, "")
+    stored = _stored_settings()
+    return stored[key] if key in stored else DEFAULTS.get(key, "")
 
 
 def set_setting(key: str, value: str, *, actor: User) -> None:
@@ -74,6 +85,8 @@ def set_setting(key: str, value: str, *, actor: User) -> None:
     else:
         row.value = value
     db.session.flush()
+    if has_request_context():
+        g.pop("settings", None)
 
 
 def get_case_access() -> str:
