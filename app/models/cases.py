@@ -44,6 +44,9 @@ class Case(CreatedMixin, db.Model):
         sa.Index("ix_cases_owner_open_updated", "owner_id", "updated_at", "number",
                  sqlite_where=sa.text("status <> 'Closed'"),
                  postgresql_where=sa.text("status <> 'Closed'")),
+        sa.Index("ix_cases_open_priority_created", "priority", "created_at", "number",
+                 sqlite_where=sa.text("status <> 'Closed'"),
+                 postgresql_where=sa.text("status <> 'Closed'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

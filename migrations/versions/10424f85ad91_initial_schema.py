@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8456249172b6
+Revision ID: 10424f85ad91
 Revises: 
-Create Date: 2026-11-25 18:29:09.610114
+Create Date: 2026-11-25 18:58:10.236035
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '8456249172b6'
+revision = '10424f85ad91'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -197,6 +197,7 @@ def upgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_contact_id'), ['contact_id'], unique=False)
+        batch_op.create_index('ix_cases_open_priority_created', ['priority', 'created_at', 'number'], unique=False, sqlite_where=sa.text("status <> 'Closed'"), postgresql_where=sa.text("status <> 'Closed'"))
         batch_op.create_index('ix_cases_open_updated', ['updated_at', 'number'], unique=False, sqlite_where=sa.text("status <> 'Closed'"), postgresql_where=sa.text("status <> 'Closed'"))
         batch_op.create_index('ix_cases_owner_open_updated', ['owner_id', 'updated_at', 'number'], unique=False, sqlite_where=sa.text("status <> 'Closed'"), postgresql_where=sa.text("status <> 'Closed'"))
         batch_op.create_index('ix_cases_owner_status', ['owner_id', 'status'], unique=False)
@@ -467,6 +468,7 @@ def downgrade():
         batch_op.drop_index('ix_cases_owner_status')
         batch_op.drop_index('ix_cases_owner_open_updated', sqlite_where=sa.text("status <> 'Closed'"), postgresql_where=sa.text("status <> 'Closed'"))
         batch_op.drop_index('ix_cases_open_updated', sqlite_where=sa.text("status <> 'Closed'"), postgresql_where=sa.text("status <> 'Closed'"))
+        batch_op.drop_index('ix_cases_open_priority_created', sqlite_where=sa.text("status <> 'Closed'"), postgresql_where=sa.text("status <> 'Closed'"))
         batch_op.drop_index(batch_op.f('ix_cases_contact_id'))
         batch_op.drop_index(batch_op.f('ix_cases_account_id'))
 
