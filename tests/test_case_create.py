@@ -64,6 +64,22 @@ def test_creating_a_case_opens_it_with_the_next_number(client, agent):
     assert f"Case {case.padded_number} is open." in page.get_data(as_text=True)
 
 
+def test_handing_a_new_case_to_someone_else_under_private_access_lands_on_the_list(
+        client, agent, admin):
+    from app.services.settings import set_case_access
+
+    colleague = make_user(name="Rosa Colleague")
+    set_case_access("private", actor=admin)
+    db.session.commit()
+    response = client.post("/cases/new", data=valid(owner_id=colleague.id))
+    case = only_case()
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/cases/"
+    page = client.get("/cases/").get_data(as_text=True)
+    assert f"Case {case.padded_number} is open and assigned to Rosa Colleague." in page
+    assert client.get(f"/cases/{case.number}").status_code == 404
+
+
 def test_an_htmx_create_answers_with_hx_redirect(client, agent):
     response = client.post("/cases/new", data=valid(owner_id=agent.id), headers=HX)
     assert response.headers["HX-Redirect"] == f"/cases/{only_case().number}"

@@ -89,6 +89,10 @@ def new_case():
             add_failure(form, exc)
         else:
             db.session.commit()
+            if not access.can_view_case(current_user, case):  # handed to someone, out of sight
+                flash(f"Case {case.padded_number} is open and assigned to {case.owner.name}. "
+                      "With private case access you no longer see it.", "info")
+                return hx_redirect(url_for("cases.list_cases"))
             flash(f"Case {case.padded_number} is open.", "success")
             return hx_redirect(url_for("cases.view_case", number=case.number))
     return render_form_page(form, None, 422 if form.errors else 200)
