@@ -65,17 +65,30 @@ def case_access_level() -> str:
     return get_case_access()
 
 
+def case_visibility(user: User) -> str:
+    """Which cases the user sees: "all", "none", or "own" (owned or on the case team)."""
+    if user.is_admin:
+        return "all"
+    if not user.is_staff:
+        return "none"
+    return "own" if case_access_level() == "private" else "all"
+
+
+def visibility_clause(scope: str, viewer) -> sa.ColumnElement[bool]:
+    """The SQL filter for a case_visibility() scope; `viewer` is a user id or a bind parameter
+    (statements built once and reused take the viewer as a parameter)."""
+    if scope == "all":
+        return sa.true()
+    if scope == "none":
+        return sa.false()
+    on_team = sa.exists().where(CaseTeamMember.case_id == Case.id,
+                                CaseTeamMember.user_id == viewer)
+    return sa.or_(Case.owner_id == viewer, on_team)
+
+
 def visible_cases(user: User) -> sa.ColumnElement[bool]:
     """A SQL filter for the cases this user may see (one EXISTS, never a query per row)."""
-    if user.is_admin:
-        return sa.true()
-    if not user.is_staff:
-        return sa.false()
-    if case_access_level() != "private":
-        return sa.true()
-    on_team = sa.exists().where(CaseTeamMember.case_id == Case.id,
-                                CaseTeamMember.user_id == user.id)
-    return sa.or_(Case.owner_id == user.id, on_team)
+    return visibility_clause(case_visibility(user), user.id)
 
 
 def can_view_case(user: User, case: Case) -> bool:

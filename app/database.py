@@ -2,26 +2,21 @@
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def writes_on_get(view):
-    """Mark a GET view that also writes (e.g. recording a recent view), so it locks first."""
-    view.writes_on_get = True
-    return view
-
-
-# Set by write_transactions() for code outside requests (the mail sender, CLI commands).
+# Set by write_transactions(): code outside requests (the mail sender, CLI commands), and a
+# GET that writes once its page is built (recording a case view).
 _WRITES_OUTSIDE_REQUESTS: ContextVar[bool] = ContextVar("casebook_writes", default=False)
 
 
 @contextmanager
 def write_transactions():
-    """Within this block (outside a request), transactions take the SQLite write lock first."""
+    """Within this block, transactions take the SQLite write lock first (as POSTs do)."""
     token = _WRITES_OUTSIDE_REQUESTS.set(True)
     try:
         yield
@@ -35,10 +30,7 @@ def _wants_write_lock() -> bool:
         return True
     if not has_request_context():
         return False
-    if request.method not in READ_METHODS:
-        return True
-    view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, "writes_on_get", False))
+    return request.method not in READ_METHODS
 
 
 def configure_engine(engine: Engine) -> None:

@@ -16,10 +16,20 @@ class Page:
     page: int
     per_page: int
     total: int
+    # True when the count stopped at a bound: `total` is a floor, shown as "1,000+".
+    capped: bool = False
 
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def total_label(self) -> str:
+        return f"{self.total:,}+" if self.capped else f"{self.total:,}"
+
+    @property
+    def pages_label(self) -> str:
+        return f"{self.pages:,}+" if self.capped else f"{self.pages:,}"
 
     @property
     def has_prev(self) -> bool:
@@ -27,7 +37,7 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.capped or self.page < self.pages
 
     @property
     def first_index(self) -> int:

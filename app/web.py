@@ -1,4 +1,5 @@
 """Request hooks, security headers, error pages and template helpers."""
+import functools
 from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -9,6 +10,9 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from app import access
@@ -42,6 +46,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, handle_unexpected_error)
     app.add_template_filter(localtime)
     app.add_template_filter(case_number)
+    app.add_template_filter(status_badge)
+    app.add_template_filter(priority_badge)
+    app.add_template_filter(select_options)
     app.context_processor(navigation)
 
 
@@ -52,9 +59,14 @@ def navigation() -> dict:
     return {"nav_items": access.nav_items(current_user, request.path)}
 
 
+# Built once: every signed-in request runs it, and building it costs more than running it.
+SESSION_WITH_USER = (sa.select(UserSession).options(joinedload(UserSession.user))
+                     .where(UserSession.id == sa.bindparam("token")))
+
+
 def load_user(token: str):
     """Find the user behind a session token; a revoked session or inactive user signs out."""
-    row = db.session.get(UserSession, token)
+    row = db.session.scalar(SESSION_WITH_USER, {"token": token})
     if row is None or not row.user.active:
         return None
     row.user.session_token = row.id
@@ -93,7 +105,9 @@ def add_headers(response):
     headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     headers.setdefault("Content-Security-Policy", CSP)
     response.vary.add("HX-Request")
-    if current_user.is_authenticated:
+    # A signed-in user's pages are private. is_anonymous reads no column: is_authenticated
+    # would read `active` and reload a user the view's commit expired (only active users load).
+    if not current_user.is_anonymous:
         headers.setdefault("Cache-Control", "no-store")
     return response
 
@@ -159,3 +173,42 @@ def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
 
 def case_number(value: int) -> str:
     return f"{value:08d}"
+
+
+def time_cell(value: datetime | None, zone: ZoneInfo) -> Markup:
+    """A table cell's date and time in a zone, converted once (list rows)."""
+    if value is None:
+        return Markup("")
+    local = value.astimezone(zone)
+    # Built directly: a datetime's ISO form and these strftime codes contain no markup.
+    return Markup(f'<time datetime="{value.isoformat()}">{local:%d %b %Y}'
+                  f'<span class="time">{local:%H:%M}</span></time>')
+
+
+@functools.lru_cache(maxsize=64)
+def _badge(kind: str, value: str) -> Markup:
+    css = value.lower().replace(" ", "-")
+    return Markup('<span class="badge {}-{}">{}</span>').format(kind, css, value)
+
+
+def select_options(field) -> Markup:
+    """A select field's <option>s, the chosen one selected (filter bars render them often)."""
+    choices = tuple((str(choice.value), str(choice.label)) for choice in field.choices)
+    return _options(choices, "" if field.data is None else str(field.data))
+
+
+@functools.lru_cache(maxsize=128)
+def _options(choices: tuple[tuple[str, str], ...], selected: str) -> Markup:
+    chosen = Markup(" selected")
+    return Markup("").join(
+        Markup('<option value="{}"{}>{}</option>').format(value, chosen if value == selected
+                                                          else "", label)
+        for value, label in choices)
+
+
+def status_badge(status: str) -> Markup:
+    return _badge("status", status)
+
+
+def priority_badge(priority: str) -> Markup:
+    return _badge("priority", priority)

@@ -208,6 +208,7 @@ def endpoint_checks(world: World, extras: dict) -> list:
         ("edit form", "e", lambda c: c.get(f"/cases/{n}/edit")),
         ("close form", "e", lambda c: c.get(f"/cases/{n}/close")),
         ("email form", "e", lambda c: c.get(f"/cases/{n}/emails/new", headers=HX)),
+        ("publisher panel", "e", lambda c: c.get(f"/cases/{n}/publisher/task", headers=HX)),
         ("change team", "e", lambda c: c.post(f"/cases/{n}/team/members", headers=HX, data={
             "person": f"user:{newcomer}", "role": str(world.roles["ro"].id)})),
         ("team type-ahead", "e", lambda c: c.get(f"/cases/{n}/team/people?q=Otto", headers=HX)),

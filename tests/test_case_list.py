@@ -216,6 +216,42 @@ def test_the_list_pages_through_cases(app, client, agent):
     assert numbers(client.get("/cases/?sort=number&dir=asc&page=40")) == padded(made[6])
 
 
+def test_a_total_past_the_cap_reads_as_a_floor_and_deep_pages_still_work(app, client, agent,
+                                                                         monkeypatch):
+    from app.services import case_lists
+
+    monkeypatch.setattr(case_lists, "COUNT_CAP", 3)
+    app.config["CASES_PER_PAGE"] = 2
+    made = [make_case(actor=agent, subject=f"Case {n}") for n in range(7)]
+    db.session.commit()
+    first = soup(client.get("/cases/?sort=number&dir=asc"))
+    pager = first.select_one(".pager").get_text(" ", strip=True)
+    assert "1–2 of 3+" in pager and "Page 1 of 2+" in pager
+    assert first.find("a", rel="next").get("aria-disabled") is None
+    # Counted from the page's start, the end comes into sight and the total is exact.
+    third = client.get("/cases/?sort=number&dir=asc&page=3")
+    assert numbers(third) == padded(*made[4:6])
+    assert "5–6 of 7" in soup(third).select_one(".pager").get_text(" ", strip=True)
+    assert numbers(client.get("/cases/?sort=number&dir=asc&page=40")) == padded(made[6])
+
+
+def test_each_agent_sees_their_own_cases_under_private_access(login, admin):
+    from app.services.settings import set_case_access
+
+    # The list statements are built once and reused with each viewer as a parameter.
+    ann, bob = make_user(name="Ann"), make_user(name="Bob")
+    ann_case = make_case(actor=ann, subject="Ann's")
+    bob_case = make_case(actor=bob, subject="Bob's")
+    set_case_access("private", actor=admin)
+    db.session.commit()
+    for user, case in ((ann, ann_case), (bob, bob_case), (ann, ann_case)):
+        client = login(user)
+        for view in ("open", "mine"):
+            assert numbers(client.get(f"/cases/?view={view}")) == padded(case)
+        tabs = soup(client.get("/cases/?view=open")).select(".case-views .count")
+        assert [tab.text for tab in tabs] == ["1", "1", "0", "0", "0"]
+
+
 def test_a_subject_with_markup_is_shown_escaped(client, agent):
     make_case(actor=agent, subject="<script>alert(1)</script>")
     db.session.commit()

@@ -1,4 +1,7 @@
 """The case page: Feed and Details tabs, the header with inline edit, and recent views."""
+from contextlib import contextmanager
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -66,14 +69,57 @@ def test_switching_tabs_with_htmx_gets_only_the_tab(client, case, path):
     assert link["hx-target"] == "#case-tabs" and link["hx-push-url"] == "true"
 
 
-def test_opening_a_case_records_a_recent_view(client, case, agent, app):
-    assert app.view_functions["cases.view_case"].writes_on_get
-    client.get(f"/cases/{case.number}")
-    first = db.session.get(RecentView, (agent.id, case.id)).viewed_at
-    client.get(f"/cases/{case.number}/details")
+def stored_view(user, case):
+    """When the database says the user last opened the case (None: never)."""
     db.session.expire_all()
-    rows = db.session.scalars(sa.select(RecentView)).all()
-    assert len(rows) == 1 and rows[0].viewed_at >= first
+    return db.session.scalar(sa.select(RecentView.viewed_at).where(
+        RecentView.user_id == user.id, RecentView.case_id == case.id))
+
+
+@contextmanager
+def statements_run():
+    """Every SQL statement the engine runs inside the block, BEGIN included."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()).upper())
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_opening_a_case_records_a_recent_view(client, case, agent):
+    assert stored_view(agent, case) is None
+    client.get(f"/cases/{case.number}")
+    assert stored_view(agent, case) is not None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecentView)) == 1
+
+
+def test_a_second_view_within_a_minute_only_reads_and_a_later_one_records_again(client, case,
+                                                                                agent):
+    client.get(f"/cases/{case.number}")
+    first = stored_view(agent, case)
+    with statements_run() as statements:
+        assert client.get(f"/cases/{case.number}/details").status_code == 200
+    assert stored_view(agent, case) == first
+    assert not [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert "BEGIN IMMEDIATE" not in statements  # SQLite: the view never takes the write lock
+    earlier = first - timedelta(minutes=2)
+    db.session.execute(sa.update(RecentView).values(viewed_at=earlier))
+    db.session.commit()
+    client.get(f"/cases/{case.number}")
+    assert stored_view(agent, case) > first
+
+
+def test_each_user_has_a_recent_view_of_their_own(client, case, agent, login):
+    client.get(f"/cases/{case.number}")
+    colleague = make_user(name="Bea Colleague", password=None)
+    db.session.commit()
+    login(colleague).get(f"/cases/{case.number}")
+    assert stored_view(agent, case) is not None and stored_view(colleague, case) is not None
 
 
 def test_a_missing_case_is_404_and_a_padded_number_works(client, case):

@@ -290,13 +290,110 @@ def test_a_share_with_a_garbled_version_is_refused_clearly(login, agent):
     assert "Reload the page" in soup(response).get_text()
 
 
-def test_the_publisher_opens_on_the_tab_named_in_the_url(login, agent):
+@pytest.mark.parametrize("action, control", [("share", "share-status"), ("email", "email-to"),
+                                             ("file", "file-files"), ("task", "task-subject")])
+def test_the_publisher_opens_on_the_tab_named_in_the_url(login, agent, action, control):
     case = make_case(actor=agent)
     db.session.commit()
-    page = soup(login(agent).get(feed_url(case, publish="share"), follow_redirects=True))
-    assert page.select_one("#pub-tab-share")["aria-selected"] == "true"
-    assert not page.select_one("#pub-share").has_attr("hidden")
+    page = soup(login(agent).get(feed_url(case, publish=action), follow_redirects=True))
+    assert page.select_one(f"#pub-tab-{action}")["aria-selected"] == "true"
+    assert not page.select_one(f"#pub-{action}").has_attr("hidden")
+    assert page.select_one(f"#pub-{action}").find(id=control)
     assert page.select_one("#pub-post").has_attr("hidden")
+    assert page.select_one("#pub-post").find("form") is None
+
+
+def test_only_the_open_publisher_tab_is_rendered_and_the_others_load_when_opened(login, agent):
+    case = make_case(actor=agent)
+    db.session.commit()
+    page = soup(login(agent).get(f"/cases/{case.number}"))
+    assert page.select_one("#pub-post form textarea[name=post-body]")
+    assert not page.select_one("#pub-post").has_attr("hidden")
+    for key, url in (("email", f"/cases/{case.number}/emails/new"),
+                     ("file", f"/cases/{case.number}/publisher/file"),
+                     ("share", f"/cases/{case.number}/publisher/share"),
+                     ("task", f"/cases/{case.number}/publisher/task")):
+        panel = page.select_one(f"#pub-{key}")
+        assert panel.has_attr("hidden") and panel.has_attr("data-lazy-panel"), key
+        assert panel["role"] == "tabpanel" and panel["aria-labelledby"] == f"pub-tab-{key}"
+        assert (panel["hx-get"], panel["hx-trigger"], panel["hx-swap"]) == (
+            url, "tab-open", "outerHTML")
+        assert panel.find("form") is None and panel.select_one(".spinner")
+        assert "Loading" in panel.get_text()
+
+
+@pytest.mark.parametrize("action, control", [("file", "file-files"), ("share", "share-status"),
+                                             ("task", "task-subject")])
+def test_a_publisher_tab_loads_its_panel_as_a_fragment_with_a_fresh_form(login, agent, action,
+                                                                         control):
+    case = make_case(actor=agent)
+    db.session.commit()
+    response = login(agent).get(f"/cases/{case.number}/publisher/{action}", headers=HX)
+    assert response.status_code == 200
+    html = soup(response)
+    assert html.find("html") is None and html.find(id="publisher") is None
+    panel = html.select_one(f"div#pub-{action}")
+    assert panel["role"] == "tabpanel" and panel["aria-labelledby"] == f"pub-tab-{action}"
+    assert not panel.has_attr("hidden") and not panel.has_attr("hx-get")
+    assert panel.find(id=control)
+    form = panel.find("form")
+    assert form["hx-post"] == form["action"] and form["hx-target"] == "#feed-list"
+    assert panel.find("input", {"name": f"{action}-request_key"})["value"]
+    if action == "share":
+        assert panel.find("input", {"name": "share-version"})["value"] == str(case.version)
+    if action == "task":
+        chosen = panel.find("select", id="task-assignee").find("option", selected=True)
+        assert chosen.get_text(strip=True) == "Alex Agent"
+
+
+def test_the_email_tab_loads_its_panel_from_the_email_page_url(login, agent):
+    case = make_case(actor=agent)
+    db.session.commit()
+    response = login(agent).get(f"/cases/{case.number}/emails/new", headers=HX)
+    panel = soup(response).select_one("div#pub-email")
+    assert response.status_code == 200 and "<html" not in response.get_data(as_text=True)
+    assert not panel.has_attr("hidden") and panel.find("input", {"name": "email-subject"})
+
+
+def test_without_javascript_a_publisher_tab_opens_the_case_page_on_that_panel(login, agent):
+    case = make_case(actor=agent)
+    db.session.commit()
+    client = login(agent)
+    cold = client.get(f"/cases/{case.number}/publisher/task")
+    assert cold.status_code == 303
+    assert cold.headers["Location"] == f"/cases/{case.number}?publish=task#publisher"
+    page = soup(client.get(cold.headers["Location"]))
+    tab = page.select_one("#pub-tab-task")
+    assert tab["aria-selected"] == "true" and tab["href"].endswith("?publish=task#publisher")
+    assert not page.select_one("#pub-task").has_attr("hidden")
+    assert page.find("input", id="task-subject")
+    assert page.select_one("#pub-post").has_attr("data-lazy-panel")
+
+
+def test_publisher_panels_answer_only_those_who_may_change_the_case(login, admin, agent):
+    from app.services.settings import set_case_access
+
+    case = make_case(actor=agent)
+    reader = make_user(name="Rita Reader", password=None)
+    customer = make_user(role="customer", password=None)
+    set_case_access("public_read", actor=admin)
+    db.session.commit()
+    url = f"/cases/{case.number}/publisher/share"
+    client = login(reader)
+    assert soup(client.get(f"/cases/{case.number}")).find(id="publisher") is None
+    refused = client.get(url, headers=HX)
+    assert refused.status_code == 403 and refused.headers["HX-Retarget"] == "#flash-messages"
+    assert "share-status" not in refused.get_data(as_text=True)
+    assert client.get(url).status_code == 403
+    set_case_access("private", actor=admin)
+    db.session.commit()
+    hidden = client.get(url, headers=HX)
+    assert hidden.status_code == 404 and case.subject not in hidden.get_data(as_text=True)
+    assert login(customer).get(url, headers=HX).status_code == 403
+    owner = login(agent)
+    assert owner.get(f"/cases/{case.number}/publisher/email", headers=HX).status_code == 404
+    assert owner.get(f"/cases/{case.number}/publisher/nope", headers=HX).status_code == 404
+    assert owner.get("/cases/99999999/publisher/share", headers=HX).status_code == 404
 
 
 def test_every_kind_of_item_renders_with_author_time_and_badge(login, agent):
@@ -386,6 +483,27 @@ def test_the_feed_fragment_costs_the_same_queries_for_3_and_60_items(login, agen
         assert counts[0] == counts[1], counts
 
 
+def test_the_whole_case_page_costs_the_same_queries_for_3_and_60_items(login, agent,
+                                                                       count_queries):
+    short, long = make_case(actor=agent), make_case(actor=agent)
+    _feed_with(short, agent, 3)
+    _feed_with(long, agent, 59)
+    db.session.commit()
+    client = login(agent)
+    counts = {}
+    for case in (short, long):
+        url = f"/cases/{case.number}"
+        client.get(url)  # the first view also records it
+        db.session.expire_all()
+        with count_queries() as counter:
+            page = soup(client.get(url))
+        assert page.select("#feed-list li.feed-item") and page.find(id="related-lists")
+        counts[url] = counter.count
+    assert len(set(counts.values())) == 1, counts
+    # the session, settings, case, recent view, feed + its files, case team, files, tasks, history
+    assert max(counts.values()) <= 10, counts
+
+
 def test_publishing_works_with_csrf_on_and_fails_without_the_token(app, login, agent):
     case = make_case(actor=agent)
     db.session.commit()
@@ -431,13 +549,25 @@ def test_in_a_browser_publishing_updates_the_feed_without_a_reload(page, live_se
     page.focus("#pub-tab-post")
     page.keyboard.press("End")
     assert page.get_attribute("#pub-tab-task", "aria-selected") == "true"
+    page.wait_for_selector("#task-subject")  # the Task form loads when its tab first opens
     assert page.is_visible("#task-subject") and not page.is_visible("#post-body")
+    assert page.evaluate("document.activeElement.id") == "pub-tab-task"  # arrows stay on tabs
     page.fill("#task-subject", "Ring the customer")
     page.click("#pub-task button[type=submit]")
     card = "#feed-list > li.kind-task:first-child .task-card"
     page.click(f"{card} button:text('Mark done')")
     page.wait_for_selector(f"{card}.done")
+    held = []  # the File panel's answer, kept back until the Share tab has been chosen
+    page.route("**/publisher/file", lambda route: held.append(route))
+    page.click("#pub-tab-file")
+    assert page.is_visible("#pub-file .spinner")
     page.click("#pub-tab-share")
+    page.wait_for_selector("#share-status")
+    page.wait_for_function("document.activeElement.id === 'share-status'")  # a click moves in
+    held[0].continue_()
+    page.wait_for_selector("#pub-file form", state="attached")
+    assert page.is_hidden("#pub-file") and page.is_visible("#pub-share")
+    assert page.evaluate("document.activeElement.id") == "share-status"
     page.select_option("#share-priority", "High")
     page.click("#pub-share button[type=submit]")
     page.wait_for_selector("#feed-list li.kind-change:has-text('High')")

@@ -122,6 +122,34 @@ def test_contact_suggestions_narrow_to_one_account_when_asked(client):
     assert len(choices(client.get("/contacts/typeahead?q=jane&account_id="))) == 2
 
 
+def test_contacts_beginning_with_the_text_come_first_then_those_containing_it(client):
+    acme = make_account(name="Acme Corp")
+    make_contact(acme, name="Ann Smith", email=None)  # no address: still found by name
+    make_contact(acme, name="Zoe Park", email="smithers@acme.example")
+    make_contact(acme, name="Smith Jones", email="sj@acme.example")
+    make_contact(acme, name="Bob Roe", email="bob@smithco.example")
+    make_contact(acme, name="Carl Nobody", email="carl@acme.example")
+    db.session.commit()
+    assert labels(client.get("/contacts/typeahead?q=SMITH")) == [
+        "Smith Jones", "Zoe Park", "Ann Smith", "Bob Roe"]
+
+
+def test_a_type_ahead_asks_the_database_at_most_twice(client, count_queries):
+    for n in range(30):
+        make_contact(make_account(name=f"Umbrella {n:02d}"), name=f"Tess {n:02d}",
+                     email=f"tess{n}@umbrella.example")
+    db.session.commit()
+    # Ten names begin with the text: the index answers alone. Fewer: one search within names.
+    for text, expected in (("tess", 1), ("ess 1", 2), ("nobody", 2)):
+        with count_queries() as counter:
+            client.get(f"/contacts/typeahead?q={text}", headers=HX)
+        searches = [sql for sql in counter.statements if "FROM contacts" in sql]
+        assert len(searches) == expected, searches
+    with count_queries() as counter:
+        assert len(choices(client.get("/accounts/typeahead?q=umbrella", headers=HX))) == 10
+    assert len([sql for sql in counter.statements if "FROM accounts" in sql]) == 1
+
+
 def test_a_contact_without_email_shows_just_the_account_on_its_sub_line(client):
     make_contact(make_account(name="Acme Corp"), name="No Mail", email=None)
     db.session.commit()

@@ -1,7 +1,7 @@
 """The publisher's Email action: write to the customer from the case, through the outbox."""
-# To show it as a publisher tab: add "email": "Email" to feed.ACTIONS and
-# {% include "cases/_publisher_email.html" %} inside #publisher in _publisher.html. The partial
-# builds its own blank form (case_email_form) when the publisher context has no email_form.
+# The Email tab of #publisher: _publisher.html includes _publisher_email.html when Email is the
+# open tab; otherwise the tab loads it from new_email (htmx) when first opened. The partial
+# builds its own blank form (case_email_form) when the context has no email_form.
 from flask import flash, make_response, redirect, render_template
 from flask_login import current_user
 

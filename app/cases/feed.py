@@ -4,10 +4,11 @@
 #   templates/cases/_publisher.html and templates/cases/_feed.html need.
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import can_edit_case, get_case_or_404, require_edit
@@ -41,6 +42,21 @@ def filesize(value) -> str:
     return file_store.human_size(int(value or 0))
 
 
+@bp.app_template_test("closing")
+def closes_case(item) -> bool:
+    """A change item that set the status to Closed (the feed says "closed the case")."""
+    return item.kind == "change" and any(
+        isinstance(change, Mapping) and change.get("field") == "status"
+        and change.get("new") == "Closed" for change in item.changes or ())
+
+
+@bp.app_template_filter("sender")
+def email_sender(item) -> str | None:
+    """The From of an inbound email item, as its envelope recorded it."""
+    return next((change.get("new") for change in item.changes or ()
+                 if isinstance(change, Mapping) and change.get("field") == "from"), None)
+
+
 def today_for(user) -> date:
     """Today in the user's time zone, for due dates."""
     try:
@@ -60,22 +76,31 @@ def timeline_context(case, user, feed_filter: str = "all", page: int = 1) -> dic
             "case_link": lambda **params: case_link(case, **params)}
 
 
+# A fresh form per publisher action, each with a new idempotency key (Email builds its own).
+BLANK_FORMS = {
+    "post": lambda case, user: PostForm.blank(),
+    "file": lambda case, user: FileForm.blank(),
+    "share": lambda case, user: ShareForm.blank(status=case.status, priority=case.priority,
+                                                version=case.version),
+    "task": lambda case, user: TaskForm.blank(assignees=feed_service.assignable_users(),
+                                              assignee=user.id),
+}
+
+
 def publisher_context(case, user, action: str | None = None, *, notice: str | None = None,
                       conflict: CaseConflict | None = None, **forms) -> dict:
-    """Fresh publisher forms (each with a new idempotency key), or the ones given."""
+    """The publisher open on one action, with the form given or a fresh one; the other tabs
+    load their forms when first opened (publisher_panel)."""
     action = action if action in ACTIONS else request.args.get("publish")
-    blank = {"post_form": lambda: PostForm.blank(), "file_form": lambda: FileForm.blank(),
-             "share_form": lambda: ShareForm.blank(status=case.status, priority=case.priority,
-                                                   version=case.version),
-             "task_form": lambda: TaskForm.blank(assignees=feed_service.assignable_users(),
-                                                 assignee=user.id)}
-    context = {name: forms.get(name) or make() for name, make in blank.items()}
-    return context | {"case": case, "publisher_actions": ACTIONS,
-                      "publisher_action": action if action in ACTIONS else "post",
-                      "publisher_notice": notice, "conflict": conflict,
-                      "can_edit": can_edit_case(user, case),
-                      "upload_limit": file_store.max_upload_bytes(),
-                      "case_link": lambda **params: case_link(case, **params)}
+    action = action if action in ACTIONS else "post"
+    can_edit = can_edit_case(user, case)
+    form_name = f"{action}_form"
+    if can_edit and action in BLANK_FORMS and not forms.get(form_name):
+        forms[form_name] = BLANK_FORMS[action](case, user)
+    return forms | {"case": case, "publisher_actions": ACTIONS, "publisher_action": action,
+                    "publisher_notice": notice, "conflict": conflict, "can_edit": can_edit,
+                    "upload_limit": file_store.max_upload_bytes(),
+                    "case_link": lambda **params: case_link(case, **params)}
 
 
 def feed_context(case, user, feed_filter: str = "all") -> dict:
@@ -108,6 +133,19 @@ def _editable_case(number: int):
     case = get_case_or_404(number, current_user)
     require_edit(current_user, case)
     return case
+
+
+@bp.route("/<int:number>/publisher/<action>")
+def publisher_panel(number: int, action: str):
+    """One publisher tab's panel, loaded when the tab is first opened; a cold load opens the
+    case page on that tab."""
+    case = _editable_case(number)
+    if action not in BLANK_FORMS:
+        abort(404)
+    if not is_fragment_request():
+        return redirect(case_link(case, publish=action) + "#publisher", code=303)
+    return render_template("cases/_publisher_panel.html",
+                           **publisher_context(case, current_user, action))
 
 
 def _form_error(form, exc: ValidationFailed) -> None:

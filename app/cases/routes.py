@@ -1,12 +1,14 @@
 """Case list views, case creation and the case page (Feed and Details tabs, header)."""
-from flask import abort, current_app, flash, request, url_for
+from urllib.parse import quote, urlencode
+
+from flask import abort, current_app, flash, g, request, url_for
 from flask_login import current_user
 
 from app import access
 from app.cases import bp
 from app.cases.feed import feed_context
 from app.cases.forms import INLINE_FORMS, CaseFilterForm, CaseForm
-from app.database import writes_on_get
+from app.database import write_transactions
 from app.extensions import db
 from app.htmx import hx_redirect, is_fragment_request, render_page_or_fragment
 from app.pagination import parse_page
@@ -14,11 +16,14 @@ from app.services import case_lists
 from app.services import cases as case_service
 from app.services.errors import ValidationFailed
 from app.teams.related import related_lists_context
+from app.web import case_number, priority_badge, status_badge, time_cell, user_zone
 
 # Service field names as the forms call them.
 FORM_FIELDS = {"account": "account_id", "contact": "contact_id", "owner": "owner_id",
                "type": "case_type", "status": "status", "priority": "priority",
                "origin": "origin", "subject": "subject", "description": "description"}
+# What a query string may carry unescaped, as url_for writes it, so links read the same.
+URL_SAFE = "!$'()*,/:;?@"
 TABS = (("feed", "Feed", "cases.view_case"), ("details", "Details", "cases.case_details"))
 
 
@@ -49,24 +54,62 @@ def sort_link(query: case_lists.CaseQuery, column: str) -> str:
 
 
 def list_link(query: case_lists.CaseQuery, **changes) -> str:
-    return url_for("cases.list_cases", **query.with_(**changes).params())
+    """The list's URL for this query with some parts changed (a sort, a page, a view)."""
+    base = g.get("case_list_url")
+    if base is None:  # url_for once per request: a list page links to itself two dozen times
+        base = g.case_list_url = url_for("cases.list_cases")
+    params = query.with_(**changes).params()
+    return f"{base}?{urlencode(params, quote_via=quote, safe=URL_SAFE)}" if params else base
+
+
+def column_headers(query: case_lists.CaseQuery) -> list[dict]:
+    """Each column's label, sort link and the arrow it shows, built once per list."""
+    column, direction = sorted_by(query)
+    return [{"key": key, "label": label, "href": sort_link(query, key),
+             "sorted": direction if key == column else None}
+            for key, label in case_lists.COLUMNS.items()]
+
+
+def number_url(endpoint: str) -> str:
+    """An endpoint's URL with "{}" where the case number goes, to format once per row."""
+    marker = 987654321
+    return url_for(endpoint, number=marker).replace(str(marker), "{}")
+
+
+class CaseRow:
+    """One row of a case list, formatted once in Python; the template only places it."""
+
+    __slots__ = ("number", "href", "subject", "account", "contact", "status", "priority",
+                 "owner", "opened", "updated")
+
+    def __init__(self, row, case_url: str, zone) -> None:
+        self.number = case_number(row.number)
+        self.href = case_url.format(row.number)
+        self.subject = row.subject
+        self.account = row.account_name or ""
+        self.contact = row.contact_name or ""
+        self.status = status_badge(row.status)
+        self.priority = priority_badge(row.priority)
+        self.owner = row.owner_name or "Unassigned"
+        self.opened = time_cell(row.created_at, zone)
+        self.updated = time_cell(row.updated_at, zone)
 
 
 @bp.route("/")
 def list_cases():
     """A case view, filtered, sorted and paged; htmx gets just the results."""
-    form = CaseFilterForm(formdata=request.args, owners=case_service.assignable_owners())
+    form = CaseFilterForm(formdata=request.args, owners=case_service.owner_names())
     query, problems = form.to_query(parse_page(request.args.get("page")))
-    visible = access.visible_cases(current_user)
-    results = case_lists.list_cases(current_user, query, visible,
+    results = case_lists.list_cases(current_user, query,
                                     per_page=current_app.config["CASES_PER_PAGE"])
     query = query.with_(page=results.page)
-    counts = None if is_fragment_request() else case_lists.view_counts(current_user, visible)
+    case_url, zone = number_url("cases.view_case"), user_zone()
+    results.items = [CaseRow(row, case_url, zone) for row in results.items]
+    counts = None if is_fragment_request() else case_lists.view_counts(current_user)
     response = render_page_or_fragment(
         "cases/list.html", "cases/_results.html", form=form, query=query, results=results,
         problems=problems, counts=counts, count_cap=case_lists.COUNT_CAP,
-        views=case_lists.VIEWS, columns=case_lists.COLUMNS,
-        sorted_by=sorted_by(query), sort_link=lambda column: sort_link(query, column),
+        views=case_lists.VIEWS, headers=column_headers(query),
         list_link=lambda **changes: list_link(query, **changes),
         page_url=lambda n: list_link(query, page=n))
     if is_fragment_request():  # the address bar shows the tidy form of what is listed
@@ -112,22 +155,37 @@ def case_context(case, tab: str = "feed", **extra) -> dict:
 def case_tab(number: int, tab: str):
     """The case page on one tab; an htmx tab switch gets just the tab."""
     case = access.get_case_or_404(number, current_user)
-    case_service.record_view(case, current_user)
+    seen = case_service.viewed_recently(case, current_user)
     response = render_page_or_fragment("cases/case.html", "cases/_tabs.html",
                                        **case_context(case, tab))
-    db.session.commit()
+    if not seen:
+        remember_view(case, current_user)
     return response
 
 
+def remember_view(case, user) -> None:
+    """Record the visit in a write transaction of its own, begun once the page is built: a case
+    view then holds SQLite's write lock only for one upsert, and most views (a minute apart
+    or less) never take it."""
+    session = db.session()
+    # The page is built: what it loaded need not be reloaded (under the lock, too) after commit.
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()  # ends the page's transaction, which only read
+        with write_transactions():
+            case_service.record_view(case, user)
+            session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
 @bp.route("/<int:number>")
-@writes_on_get
 def view_case(number: int):
     """The case page: header and the Feed tab."""
     return case_tab(number, "feed")
 
 
 @bp.route("/<int:number>/details")
-@writes_on_get
 def case_details(number: int):
     """The case page: header and the Details tab."""
     return case_tab(number, "details")

@@ -14,6 +14,8 @@ TIERS = ("Standard", "Premium", "Enterprise")
 
 class Account(CreatedMixin, db.Model):
     __tablename__ = "accounts"
+    # Type-aheads find names by their start in this index (lower() matches any case).
+    __table_args__ = (sa.Index("ix_accounts_name_lower", sa.text("lower(name)")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), index=True)
@@ -33,6 +35,8 @@ class Account(CreatedMixin, db.Model):
 
 class Contact(CreatedMixin, db.Model):
     __tablename__ = "contacts"
+    __table_args__ = (sa.Index("ix_contacts_name_lower", sa.text("lower(name)")),
+                      sa.Index("ix_contacts_email_lower", sa.text("lower(email)")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("accounts.id"), index=True)

@@ -34,8 +34,29 @@ def _contains(column, text: str):
     return column.ilike(f"%{escape_like(text)}%", escape="\\")
 
 
-def _starts_with(column, text: str):
-    return column.ilike(f"{escape_like(text)}%", escape="\\")
+# Past this, no string starts with a given text: the upper end of a prefix's index range.
+LAST_CHARACTER = "\U0010ffff"
+
+
+def _begins(column, text: str):
+    """The column starts with the text, in any case: a range the lower(column) indexes
+    answer, both sides lowered by the database so SQLite and PostgreSQL agree on case; the
+    LIKE keeps it exact under any collation, the NOT NULL keeps it false (never NULL)."""
+    lowered = sa.func.lower(column)
+    return sa.and_(column.is_not(None), lowered >= sa.func.lower(sa.literal(text)),
+                   lowered < sa.func.lower(sa.literal(text + LAST_CHARACTER)),
+                   lowered.like(sa.func.lower(sa.literal(f"{escape_like(text)}%")),
+                                escape="\\"))
+
+
+def _suggest(stmt: sa.Select, begins, contains, order: list, limit: int) -> list:
+    """Rows that begin with the text (an index range), then, only when those are fewer than
+    `limit`, rows containing it elsewhere (a scan, needed only for rarer texts)."""
+    found = list(db.session.scalars(stmt.where(begins).order_by(*order).limit(limit)))
+    if len(found) < limit:
+        found += db.session.scalars(stmt.where(contains, sa.not_(begins))
+                                    .order_by(*order).limit(limit - len(found)))
+    return found
 
 
 def normalise_email(email: str | None) -> str | None:
@@ -79,11 +100,11 @@ def search_contacts(q: str, *, page: int, per_page: int = 50,
 
 def suggest_accounts(q: str, limit: int = SUGGESTIONS) -> list[Account]:
     """Up to `limit` accounts for a type-ahead: names starting with q first."""
-    stmt = sa.select(Account)
-    if q:
-        stmt = stmt.where(_contains(Account.name, q)).order_by(
-            sa.case((_starts_with(Account.name, q), 0), else_=1))
-    return list(db.session.scalars(stmt.order_by(Account.name, Account.id).limit(limit)))
+    order = [sa.func.lower(Account.name), Account.id]
+    if not q:
+        return list(db.session.scalars(sa.select(Account).order_by(*order).limit(limit)))
+    return _suggest(sa.select(Account), _begins(Account.name, q), _contains(Account.name, q),
+                    order, limit)
 
 
 def suggest_contacts(q: str, *, account_id: int | None = None,
@@ -92,11 +113,12 @@ def suggest_contacts(q: str, *, account_id: int | None = None,
     stmt = sa.select(Contact).options(joinedload(Contact.account))
     if account_id is not None:
         stmt = stmt.where(Contact.account_id == account_id)
-    if q:
-        prefix = sa.or_(_starts_with(Contact.name, q), _starts_with(Contact.email, q))
-        stmt = stmt.where(sa.or_(_contains(Contact.name, q), _contains(Contact.email, q)))
-        stmt = stmt.order_by(sa.case((prefix, 0), else_=1))
-    return list(db.session.scalars(stmt.order_by(Contact.name, Contact.id).limit(limit)))
+    order = [sa.func.lower(Contact.name), Contact.id]
+    if not q:
+        return list(db.session.scalars(stmt.order_by(*order).limit(limit)))
+    return _suggest(stmt, sa.or_(_begins(Contact.name, q), _begins(Contact.email, q)),
+                    sa.or_(_contains(Contact.name, q), _contains(Contact.email, q)),
+                    order, limit)
 
 
 def find_contact_by_email(email: str | None) -> Contact | None:

@@ -1,6 +1,7 @@
 """The one door for case changes: every create and edit of a case goes through here."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -187,14 +188,34 @@ def after_case_change(case: Case, *, actor: User, changes: list[dict], created: 
     evaluate_rules(case, actor=actor, changes=changes, created=created)
 
 
+# A visit is written at most this often per user and case, so most case views only read.
+RECENT_VIEW_REFRESH = timedelta(minutes=1)
+
+
+def viewed_recently(case: Case, user: User) -> bool:
+    """True when the user's visit to the case was recorded less than a minute ago."""
+    viewed_at = db.session.scalar(sa.select(RecentView.viewed_at).where(
+        RecentView.user_id == user.id, RecentView.case_id == case.id))
+    return viewed_at is not None and viewed_at > utcnow() - RECENT_VIEW_REFRESH
+
+
 def record_view(case: Case, user: User) -> None:
-    """Remember that the user opened the case, for Recently viewed."""
+    """Remember that the user opened the case, for Recently viewed (at most once a minute)."""
     # One upsert: two tabs opening the same case at once must not collide on the key.
+    now = utcnow()
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(RecentView).values(user_id=user.id, case_id=case.id, viewed_at=utcnow())
+    stmt = insert(RecentView).values(user_id=user.id, case_id=case.id, viewed_at=now)
     db.session.execute(stmt.on_conflict_do_update(
         index_elements=[RecentView.user_id, RecentView.case_id],
-        set_={"viewed_at": stmt.excluded.viewed_at}))
+        set_={"viewed_at": stmt.excluded.viewed_at},
+        where=RecentView.viewed_at <= now - RECENT_VIEW_REFRESH))
+
+
+def owner_names() -> list[sa.Row]:
+    """(id, name) of everyone assignable_owners() lists, for filters that only show names."""
+    return list(db.session.execute(
+        sa.select(User.id, User.name).where(User.role.in_(STAFF_ROLES), User.active.is_(True))
+        .order_by(sa.func.lower(User.name), User.id)))
 
 
 def assignable_owners(current: User | None = None) -> list[User]:

@@ -20,7 +20,15 @@
     showError("Could not reach Casebook. Check your connection and try again; nothing was saved.");
   });
 
-  // Tabs inside a component: buttons with aria-controls show one panel at a time.
+  // Tabs inside a component: buttons with aria-controls show one panel at a time. A panel
+  // marked data-lazy-panel is a placeholder: opening it fires "tab-open", on which htmx loads
+  // the real panel in its place; focus then moves into it, as it does for a rendered panel.
+  var focusOnLoad = null; // id of the lazy panel whose first field takes focus when it arrives
+
+  function firstField(panel) {
+    return panel && panel.querySelector("textarea, input:not([type=hidden]), select");
+  }
+
   document.addEventListener("click", function (event) {
     var tab = event.target.closest("[data-tab]");
     if (!tab) return;
@@ -34,8 +42,28 @@
       if (panel) panel.hidden = !selected;
     });
     var panel = document.getElementById(tab.getAttribute("aria-controls"));
-    var first = panel && panel.querySelector("textarea, input:not([type=hidden]), select");
+    focusOnLoad = null;
+    if (panel && panel.hasAttribute("data-lazy-panel")) {
+      focusOnLoad = panel.id;
+      panel.dispatchEvent(new CustomEvent("tab-open"));
+      return;
+    }
+    var first = firstField(panel);
     if (first) first.focus();
+  });
+
+  // A tab panel swapped in (a lazy panel arriving, or a form re-rendered) shows only while its
+  // tab is selected: another tab may have been chosen while it loaded.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var panel = event.detail.elt;
+    if (!panel.matches || !panel.matches("[role=tabpanel]")) return;
+    var tab = document.getElementById(panel.getAttribute("aria-labelledby"));
+    if (tab && tab.hasAttribute("data-tab")) panel.hidden = tab.getAttribute("aria-selected") !== "true";
+    if (focusOnLoad !== panel.id) return;
+    focusOnLoad = null;
+    var active = document.activeElement;
+    var first = firstField(panel);
+    if (!panel.hidden && first && (active === tab || active === document.body || !active)) first.focus();
   });
 
   // Type-ahead choice: fill the hidden id and the visible label, then any linked field.
@@ -82,6 +110,7 @@
     event.preventDefault();
     next.click();
     next.focus();
+    focusOnLoad = null; // moving along the tabs keeps focus on them
   });
 
   // Publisher uploads: refuse a file over the limit before sending it, show progress, and
