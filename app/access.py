@@ -1,9 +1,11 @@
 """Who may see and change what: the one choke point for access decisions."""
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from flask import abort
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import STAFF_ROLES, Case, CaseTeamMember, CaseTeamRole, User
@@ -148,11 +150,21 @@ def case_permissions(user: User, case: Case) -> dict[str, bool]:
     return {"edit": edit, "change_owner": edit and can_change_owner(user, case)}
 
 
+@functools.lru_cache(maxsize=4)
+def _case_by_number(scope: str) -> sa.Select:
+    """The case page's load for one visibility scope, built once; number and viewer are
+    parameters."""
+    return (sa.select(Case)
+            .where(Case.number == sa.bindparam("number", type_=sa.BigInteger),
+                   visibility_clause(scope, sa.bindparam("viewer_id", type_=sa.Integer)))
+            .options(joinedload(Case.account), joinedload(Case.contact),
+                     joinedload(Case.owner)))
+
+
 def get_case_or_404(number: int, user: User) -> Case:
     """Load a case by number; missing and hidden cases both answer 404."""
-    case = db.session.scalar(
-        sa.select(Case).where(Case.number == number, visible_cases(user))
-        .options(joinedload(Case.account), joinedload(Case.contact), joinedload(Case.owner)))
+    case = db.session.scalar(_case_by_number(case_visibility(user)),
+                             {"number": number, "viewer_id": user.id})
     if case is None:
         abort(404)
     return case

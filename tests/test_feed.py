@@ -442,13 +442,17 @@ def test_a_long_feed_shows_newest_items_and_loads_older_ones(login, agent):
     db.session.commit()
     client = login(agent)
     first = soup(client.get(feed_url(case), headers=HX))
-    assert len(first.select("li.feed-item")) == 50
+    assert len(first.select("li.feed-item")) == 25
+    assert "Note 59" in first.select_one("li.feed-item").text
     more = first.select_one("li.feed-more a")
     assert "page=2" in more["hx-get"] and "feed_page=2" in more["href"]
-    older = soup(client.get(more["hx-get"], headers=HX))
-    assert older.select_one("#feed") is None
-    assert len(older.select("li.feed-item")) == 11
-    assert older.select_one("li.feed-more") is None
+    second = soup(client.get(more["hx-get"], headers=HX))
+    assert second.select_one("#feed") is None
+    assert len(second.select("li.feed-item")) == 25
+    assert "Note 34" in second.select_one("li.feed-item").text
+    third = soup(client.get(second.select_one("li.feed-more a")["hx-get"], headers=HX))
+    assert len(third.select("li.feed-item")) == 11  # the last ten notes and the opening
+    assert third.select_one("li.feed-more") is None
 
 
 def _feed_with(case, agent, n):

@@ -24,7 +24,8 @@ from app.services.errors import CaseConflict, ValidationFailed
 from app.services.feed import FEED_FILTERS, DuplicateSubmission
 
 ACTIONS = {"post": "Post", "email": "Email", "file": "File", "share": "Share", "task": "Task"}
-FEED_PER_PAGE = 50
+# The newest 25 items, then "Show older": most visits read only the latest activity.
+FEED_PER_PAGE = 25
 CASE_PAGE_ENDPOINT = "cases.view_case"
 DONE_MESSAGES = {"post": "Posted.", "file": "Files attached.", "share": "Update shared.",
                  "task": "Task added."}

@@ -21,13 +21,17 @@ def _sort_key(member: CaseTeamMember) -> tuple:
     return (member.is_contact, member.person_name.lower())
 
 
+# Built once (every case page runs it); the case is a parameter.
+TEAM_MEMBERS = (sa.select(CaseTeamMember)
+                .where(CaseTeamMember.case_id == sa.bindparam("case_id"))
+                .options(joinedload(CaseTeamMember.user),
+                         joinedload(CaseTeamMember.contact).joinedload(Contact.account),
+                         joinedload(CaseTeamMember.role), selectinload(CaseTeamMember.teams)))
+
+
 def case_team_members(case: Case) -> list[CaseTeamMember]:
-    """The case's team, users before contacts, by name (two queries)."""
-    members = db.session.scalars(
-        sa.select(CaseTeamMember).where(CaseTeamMember.case_id == case.id)
-        .options(joinedload(CaseTeamMember.user),
-                 joinedload(CaseTeamMember.contact).joinedload(Contact.account),
-                 joinedload(CaseTeamMember.role), selectinload(CaseTeamMember.teams))).unique()
+    """The case's team, users before contacts, by name (two queries; one when it is empty)."""
+    members = db.session.scalars(TEAM_MEMBERS, {"case_id": case.id}).unique()
     return sorted(members, key=_sort_key)
 
 

@@ -1,6 +1,7 @@
 """The one door for case changes: every create and edit of a case goes through here."""
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Any
 
@@ -211,11 +212,17 @@ def record_view(case: Case, user: User) -> None:
         where=RecentView.viewed_at <= now - RECENT_VIEW_REFRESH))
 
 
+@functools.cache
+def _owner_names_stmt() -> sa.Select:
+    return (sa.select(User.id, User.name)
+            .where(User.role.in_(STAFF_ROLES), User.active.is_(True))
+            .order_by(sa.func.lower(User.name), User.id))
+
+
 def owner_names() -> list[sa.Row]:
-    """(id, name) of everyone assignable_owners() lists, for filters that only show names."""
-    return list(db.session.execute(
-        sa.select(User.id, User.name).where(User.role.in_(STAFF_ROLES), User.active.is_(True))
-        .order_by(sa.func.lower(User.name), User.id)))
+    """(id, name) of everyone assignable_owners() lists, for filters that only show names
+    (every case list runs it, so the statement is built once)."""
+    return list(db.session.execute(_owner_names_stmt()))
 
 
 def assignable_owners(current: User | None = None) -> list[User]:
