@@ -155,7 +155,7 @@ def _case_by_number(scope: str) -> sa.Select:
     """The case page's load for one visibility scope, built once; number and viewer are
     parameters."""
     return (sa.select(Case)
-            .where(Case.number == sa.bindparam("number", type_=sa.BigInteger),
+            .where(Case.number == sa.bindparam("number", type_=sa.Integer),
                    visibility_clause(scope, sa.bindparam("viewer_id", type_=sa.Integer)))
             .options(joinedload(Case.account), joinedload(Case.contact),
                      joinedload(Case.owner)))
@@ -163,6 +163,8 @@ def _case_by_number(scope: str) -> sa.Select:
 
 def get_case_or_404(number: int, user: User) -> Case:
     """Load a case by number; missing and hidden cases both answer 404."""
+    if not 0 < number < 2**31:  # past any case number (and any database's integer)
+        abort(404)
     case = db.session.scalar(_case_by_number(case_visibility(user)),
                              {"number": number, "viewer_id": user.id})
     if case is None:

@@ -252,6 +252,21 @@ def test_each_agent_sees_their_own_cases_under_private_access(login, admin):
         assert [tab.text for tab in tabs] == ["1", "1", "0", "0", "0"]
 
 
+def test_the_filter_bar_shows_the_filters_in_force(client, cases):
+    page = soup(client.get(f"/cases/?view=open&status=Working&owner={cases['other'].id}"))
+    chosen = {select["name"]: [o["value"] for o in select.select("option[selected]")]
+              for select in page.select("#case-filters select")}
+    assert chosen == {"status": ["Working"], "priority": [""],  # "Any priority"
+                      "owner": [str(cases["other"].id)]}
+    owners = [o.text for o in page.select("#filter-owner option")]
+    assert owners[:3] == ["Anyone", "Me", "Unassigned"] and "Olga Other" in owners
+
+
+@pytest.mark.parametrize("number", ["2147483648", "99999999999999999999"])
+def test_a_case_number_past_any_case_is_not_found(client, number):
+    assert client.get(f"/cases/{number}").status_code == 404
+
+
 def test_a_subject_with_markup_is_shown_escaped(client, agent):
     make_case(actor=agent, subject="<script>alert(1)</script>")
     db.session.commit()
