@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import RecentView
-from tests.conftest import HX, csrf_from, soup
+from tests.conftest import HX, IS_POSTGRES, csrf_from, soup
 from tests.factories import make_case, make_contact, make_user
 
 
@@ -112,6 +112,37 @@ def test_a_second_view_within_a_minute_only_reads_and_a_later_one_records_again(
     db.session.commit()
     client.get(f"/cases/{case.number}")
     assert stored_view(agent, case) > first
+
+
+@pytest.fixture
+def views_refused():
+    """The database refuses every write to recent_views (a trigger), as a full disk would."""
+    if IS_POSTGRES:
+        create = ["CREATE FUNCTION refuse_views() RETURNS trigger AS $$ BEGIN "
+                  "RAISE EXCEPTION 'no space left'; END $$ LANGUAGE plpgsql",
+                  "CREATE TRIGGER refuse_views BEFORE INSERT OR UPDATE ON recent_views "
+                  "FOR EACH ROW EXECUTE FUNCTION refuse_views()"]
+        drop = ["DROP TRIGGER refuse_views ON recent_views", "DROP FUNCTION refuse_views()"]
+    else:
+        create = ["CREATE TRIGGER refuse_views BEFORE INSERT ON recent_views "
+                  "BEGIN SELECT RAISE(ABORT, 'no space left'); END"]
+        drop = ["DROP TRIGGER refuse_views"]
+    for sql in create:
+        db.session.execute(sa.text(sql))
+    db.session.commit()
+    yield
+    db.session.rollback()
+    for sql in drop:
+        db.session.execute(sa.text(sql))
+    db.session.commit()
+
+
+def test_a_view_that_cannot_be_recorded_still_shows_the_case(client, case, agent,
+                                                             views_refused):
+    response = client.get(f"/cases/{case.number}")
+    assert response.status_code == 200
+    assert case.subject in response.get_data(as_text=True)
+    assert stored_view(agent, case) is None
 
 
 def test_each_user_has_a_recent_view_of_their_own(client, case, agent, login):

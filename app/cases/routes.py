@@ -3,6 +3,7 @@ from urllib.parse import quote, urlencode
 
 from flask import abort, current_app, flash, g, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from app import access
 from app.cases import bp
@@ -175,6 +176,11 @@ def remember_view(case, user) -> None:
         with write_transactions():
             case_service.record_view(case, user)
             session.commit()
+    except SQLAlchemyError:
+        # Only Recently viewed is lost (the next visit records it); the page still shows.
+        session.rollback()
+        current_app.logger.warning("Could not record a view of case %s", case.number,
+                                   exc_info=True)
     finally:
         session.expire_on_commit = expire
 
