@@ -4,7 +4,9 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import CaseTeamMember, CaseTeamRole, PredefinedTeamMember
 from tests.conftest import csrf_from, soup
-from tests.factories import add_team_member, make_case, make_predefined_team, make_role, make_user
+from tests.factories import (
+    add_team_member, make_case, make_predefined_team, make_role, make_user, make_workflow_rule,
+)
 
 
 def role_named(name):
@@ -117,6 +119,27 @@ def test_deleting_a_role_in_use_is_refused_and_offers_a_replacement(login, admin
     assert role_named("Observer") is None
     assert set(db.session.scalars(sa.select(CaseTeamMember.role_id))) == {other.id}
     assert set(db.session.scalars(sa.select(PredefinedTeamMember.role_id))) == {other.id}
+
+
+def test_a_role_that_workflow_alerts_write_to_moves_them_to_its_replacement(login, admin):
+    role = make_role("Observer")
+    other = make_role("Account Manager")
+    rule = make_workflow_rule(kinds={"kinds": [], "team_role_id": role.id})
+    untouched = make_workflow_rule(kinds={"kinds": ["admins"]})
+    db.session.commit()
+    client = login(admin)
+    confirm = soup(client.get(f"/teams/roles/{role.id}/delete"))
+    assert "1 workflow email alert" in confirm.text
+    refused = client.post(f"/teams/roles/{role.id}/delete", data={"replacement": ""})
+    assert refused.status_code == 409 and role_named("Observer") is not None
+    assert client.post(f"/teams/roles/{role.id}/delete",
+                       data={"replacement": str(other.id)}).status_code == 303
+    assert role_named("Observer") is None
+    db.session.expire_all()
+    [alert] = [action for action in rule.actions if action.kind == "email"]
+    assert alert.recipients["team_role_id"] == other.id
+    assert [a.recipients for a in untouched.actions] == [
+        {"kinds": ["admins"], "team_role_id": None, "user_ids": [], "addresses": []}]
 
 
 def test_a_role_in_use_with_no_other_role_explains_what_to_do(login, admin):

@@ -87,7 +87,7 @@ class RuleAction(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20))
     template_id: Mapped[int | None] = mapped_column(sa.ForeignKey("email_templates.id"),
                                                     index=True)
-    # {"kinds": [...], "team_role": str, "user_ids": [...], "addresses": [...]}
+    # {"kinds": [...], "team_role_id": int | None, "user_ids": [...], "addresses": [...]}
     recipients: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     field: Mapped[str] = mapped_column(sa.String(40), default="")
     value: Mapped[str] = mapped_column(sa.String(255), default="")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import (
     ACCESS_LEVELS, CaseTeamMember, CaseTeamRole, Contact, PredefinedTeam, PredefinedTeamMember,
-    User,
+    RuleAction, User,
 )
 from app.services.errors import AccessDenied, DomainError, ValidationFailed
 from app.services.people import Person, person_key
@@ -32,10 +32,11 @@ class RoleInUse(DomainError):
 class RoleUsage:
     case_members: int
     team_members: int
+    alerts: int = 0  # workflow email alerts that write to the case team members with the role
 
     @property
     def total(self) -> int:
-        return self.case_members + self.team_members
+        return self.case_members + self.team_members + self.alerts
 
     def describe(self) -> str:
         parts = []
@@ -43,6 +44,10 @@ class RoleUsage:
             parts.append(_plural(self.case_members, "case team member"))
         if self.team_members:
             parts.append(_plural(self.team_members, "predefined team member"))
+        if self.alerts:
+            parts.append(_plural(self.alerts, "workflow email alert"))
+        if len(parts) > 2:
+            return ", ".join(parts[:-1]) + " and " + parts[-1]
         return " and ".join(parts) or "nobody"
 
 
@@ -90,7 +95,15 @@ def role_usage(role: CaseTeamRole) -> RoleUsage:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model)
                                  .where(model.role_id == role.id)) or 0
 
-    return RoleUsage(count(CaseTeamMember), count(PredefinedTeamMember))
+    return RoleUsage(count(CaseTeamMember), count(PredefinedTeamMember), len(_alerts_to(role)))
+
+
+def _alerts_to(role: CaseTeamRole) -> list[RuleAction]:
+    """The email alerts whose recipients include the case team members with this role (their
+    recipients are JSON, read here rather than queried, so both databases agree)."""
+    alerts = db.session.scalars(sa.select(RuleAction).where(RuleAction.kind == "email"))
+    return [alert for alert in alerts
+            if (alert.recipients or {}).get("team_role_id") == role.id]
 
 
 def role_usage_counts() -> dict[int, int]:
@@ -146,7 +159,8 @@ def clone_name(role: CaseTeamRole) -> str:
 
 def delete_role(role: CaseTeamRole, *, actor: User,
                 replacement: CaseTeamRole | None = None) -> None:
-    """Delete a role; members who hold it move to the replacement, which is required then."""
+    """Delete a role; members who hold it, and alerts that write to it, move to the
+    replacement, which is required then."""
     _require_admin(actor)
     usage = role_usage(role)
     if replacement is not None and replacement.id == role.id:
@@ -166,6 +180,9 @@ def _replace_role(role: CaseTeamRole, replacement: CaseTeamRole) -> None:
     db.session.execute(sa.update(PredefinedTeamMember)
                        .where(PredefinedTeamMember.role_id == role.id)
                        .values(role_id=replacement.id))
+    for alert in _alerts_to(role):  # a new dict, so the JSON column sees the change
+        alert.recipients = {**alert.recipients, "team_role_id": replacement.id}
+    db.session.flush()
     db.session.expire_all()
 
 
