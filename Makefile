@@ -24,7 +24,7 @@ install-dev: $(VENV)/.installed-dev
 
 db: install
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
+	$(FLASK) seed-demo --no-sign-ins
 
 run: db
 	@echo ""

@@ -46,7 +46,9 @@ def create_user(email: str, name: str, role: str, password: str | None) -> None:
 @click.option("--accounts", default=25, show_default=True, type=click.IntRange(1, 25))
 @click.option("--contacts", default=80, show_default=True, type=click.IntRange(2, 1000))
 @click.option("--cases", default=400, show_default=True, type=click.IntRange(0, 5000))
-def seed_demo(accounts: int, contacts: int, cases: int) -> None:
+@click.option("--sign-ins/--no-sign-ins", default=True,
+              help="Print the demo sign-ins afterwards (`make run` prints them itself).")
+def seed_demo(accounts: int, contacts: int, cases: int, sign_ins: bool) -> None:
     """Load the demo data into an empty database (does nothing when users exist)."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         click.echo("The database already has users; the demo data was not loaded.")
@@ -64,7 +66,8 @@ def seed_demo(accounts: int, contacts: int, cases: int) -> None:
     click.echo(f"Loaded the demo data in {time.monotonic() - started:.1f} s: "
                f"{summary['users']} users, {summary['accounts']} accounts, "
                f"{summary['contacts']} contacts, {summary['cases']} cases.")
-    echo_sign_ins(demo.existing_demo_sign_ins())
+    if sign_ins:
+        echo_sign_ins(demo.existing_demo_sign_ins())
 
 
 @click.command("demo-users")

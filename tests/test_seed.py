@@ -74,6 +74,13 @@ def test_demo_users_prints_the_sign_ins_again(app, small_demo):
     assert "admin@casebook.example" in result.output and demo.DEMO_PASSWORD in result.output
 
 
+def test_seed_demo_can_leave_the_sign_ins_to_demo_users(app):
+    result = seed(app, "--accounts", "2", "--contacts", "4", "--cases", "3", "--no-sign-ins")
+    assert result.exit_code == 0 and "Loaded the demo data" in result.output
+    assert "every password is" not in result.output
+    assert "admin@casebook.example" in app.test_cli_runner().invoke(args=["demo-users"]).output
+
+
 def test_seed_demo_does_nothing_when_the_database_has_users(app, admin):
     result = seed(app, "--cases", "5")
     assert result.exit_code == 0
