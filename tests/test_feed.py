@@ -411,8 +411,11 @@ def test_every_kind_of_item_renders_with_author_time_and_badge(login, agent):
     db.session.commit()
     page = soup(login(agent).get(feed_url(case), headers=HX))
     inbound, email = page.select("li.kind-email")
-    assert inbound.select_one(".feed-meta strong").get_text() == "Kim <kim@customer.test>"
+    assert inbound.select_one(".feed-meta strong").get_text() == "Kim"
+    assert inbound.select_one(".avatar").get_text() == "K"
     assert "wrote by email" in inbound.get_text()
+    assert "From : Kim <kim@customer.test>" in inbound.select_one(".envelope").get_text(
+        " ", strip=True)
     assert "Subject : Re: printer" in inbound.select_one(".envelope").get_text(" ", strip=True)
     assert "sent an email" in email.get_text() and email.select_one(".badge.public")
     assert email.select_one(".feed-body").get_text() == "Hello <b>there</b>"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -17,6 +18,7 @@ from app.cases.feed_forms import FileForm, PostForm, ShareForm, TaskForm
 from app.extensions import db
 from app.htmx import is_fragment_request, with_trigger
 from app.models import User
+from app.models.users import initials_of
 from app.pagination import parse_page
 from app.services import feed as feed_service
 from app.services import files as file_store
@@ -53,9 +55,19 @@ def closes_case(item) -> bool:
 
 @bp.app_template_filter("sender")
 def email_sender(item) -> str | None:
-    """The From of an inbound email item, as its envelope recorded it."""
-    return next((change.get("new") for change in item.changes or ()
-                 if isinstance(change, Mapping) and change.get("field") == "from"), None)
+    """Who sent an inbound email item: the name in its From (else the address), as its
+    envelope recorded it; the envelope row keeps the whole From."""
+    sender = next((change.get("new") for change in item.changes or ()
+                   if isinstance(change, Mapping) and change.get("field") == "from"), None)
+    if not sender:
+        return None
+    name, address = parseaddr(sender)
+    return name or address or sender
+
+
+@bp.app_template_filter("initials")
+def initials(name: str) -> str:
+    return initials_of(name or "")
 
 
 def today_for(user) -> date:

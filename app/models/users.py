@@ -73,8 +73,7 @@ class User(UserMixin, CreatedMixin, db.Model):
 
     @property
     def initials(self) -> str:
-        parts = self.name.split()
-        return "".join(p[0] for p in parts[:2]).upper() or "?"
+        return initials_of(self.name)
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -91,3 +90,8 @@ class UserSession(CreatedMixin, db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+def initials_of(name: str) -> str:
+    """Up to two initials for an avatar ("Ada Admin" → "AA")."""
+    return "".join(part[0] for part in name.split()[:2]).upper() or "?"
