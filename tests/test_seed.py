@@ -11,7 +11,7 @@ from app.config import TestConfig
 from app.extensions import db
 from app.models import (
     CASE_TYPES, ORIGINS, PRIORITIES, STATUSES, Account, Asset, Attachment, Case, Contact,
-    FeedItem, Task, User,
+    FeedItem, InboundEmail, Task, User,
 )
 from app.models.common import utcnow
 from app.services import demo
@@ -108,7 +108,11 @@ def test_a_demo_holds_every_feed_kind_file_type_and_task_state(app):
     demo.load_demo(accounts=8, contacts=20, cases=60)
     db.session.commit()
     kinds = set(db.session.scalars(sa.select(FeedItem.kind).distinct()))
-    assert {"system", "post", "change", "file", "task"} <= kinds
+    assert {"system", "post", "change", "file", "task", "email"} <= kinds
+    # Customers' replies came in through the mail ingest, threaded onto their cases.
+    replies = db.session.scalars(sa.select(FeedItem).where(FeedItem.kind == "email")).all()
+    assert replies and all(reply.author is None and reply.is_public for reply in replies)
+    assert count(InboundEmail) == len(replies)
     assert count(FeedItem, FeedItem.visibility == "public") > 0
     assert count(FeedItem, FeedItem.visibility == "internal") > 0
     assert count(FeedItem, FeedItem.body_html.like("%<code>%")) > 0

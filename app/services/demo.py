@@ -7,6 +7,8 @@ from __future__ import annotations
 import random
 import unicodedata
 from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr
 from typing import Callable
 
 import sqlalchemy as sa
@@ -17,11 +19,12 @@ from app.models.common import utcnow
 from app.services import accounts as account_service
 from app.services import users as user_service
 from app.services.case_teams import add_predefined_team
+from app.services.mail_ingest import ingest_message
 from app.services.teams import install_demo_teams
 from app.services.workflow_rules import install_default_rules
 from app.services.demo_content import (
-    ACCOUNTS, CUSTOMERS, FIRST_NAMES, LAST_NAMES, PRODUCTS, STAFF, SUPPORT_NOTES, TITLES, TOPICS,
-    VERIFICATION,
+    ACCOUNTS, CUSTOMER_REPLIES, CUSTOMERS, FIRST_NAMES, LAST_NAMES, PRODUCTS, STAFF,
+    SUPPORT_NOTES, TITLES, TOPICS, VERIFICATION,
 )
 from app.services.demo_story import CaseStory
 
@@ -97,6 +100,7 @@ class DemoSeeder:
         The rules come last so that loading the history queues no alerts.
         """
         admin = self.staff[0]
+        self.add_customer_replies()
         teams = install_demo_teams(actor=admin, agents=self.agents, contacts=self.contacts[:1])
         hottest = db.session.scalars(
             sa.select(Case).where(Case.status != "Closed", Case.priority.in_(("High", "Critical")))
@@ -104,6 +108,24 @@ class DemoSeeder:
         for index, case in enumerate(hottest):
             add_predefined_team(case, teams[index % len(teams)], actor=admin)
         install_default_rules(actor=admin)
+
+    def add_customer_replies(self) -> None:
+        """Customers' email replies on the cases waiting for them, through the real mail
+        ingest (threaded by the case number in the subject), so the feed shows inbound mail."""
+        waiting = db.session.scalars(
+            sa.select(Case).where(Case.status == "Waiting on Customer",
+                                  Case.contact_id.is_not(None))
+            .order_by(Case.number.desc()).limit(len(CUSTOMER_REPLIES))).all()
+        for case, text in zip(waiting, CUSTOMER_REPLIES):
+            if not case.contact.email:
+                continue
+            message = EmailMessage()
+            message["From"] = formataddr((case.contact.name, case.contact.email))
+            message["To"] = "support@casebook.example"
+            message["Subject"] = f"Re: [Case {case.padded_number}] {case.subject}"
+            message["Message-ID"] = f"<demo-reply-{case.number}@casebook.example>"
+            message.set_content(text)
+            ingest_message(message.as_bytes())
 
     def add_user(self, **values) -> User:
         """A demo user; hashing the shared password once keeps the load quick."""

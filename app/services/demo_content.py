@@ -541,3 +541,12 @@ CLOSE_NOTES = ("Customer confirmed the fix.", "No reply for 5 days after the fix
                "Resolved on the call.", "Fix verified on our side; closing.")
 WAITING_NUDGES = ("Just checking in: were you able to try the steps above?",
                   "Following up on my last message. Let me know if a call would help.")
+
+# Replies customers send to cases waiting on them (the demo ingests them as real mail).
+CUSTOMER_REPLIES = (
+    "Hi,\n\nI tried the steps you sent and it works again on two of the three machines. "
+    "The third still shows the same error. Could you call me this afternoon?\n\nThanks",
+    "Hello,\n\nHere is what you asked for: it started on Monday morning, right after the "
+    "update, and it happens for every user in the office.\n\nBest regards",
+    "Thanks for the quick answer. That fixed it for us; you can close the case.",
+)
