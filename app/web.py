@@ -175,14 +175,19 @@ def case_number(value: int) -> str:
     return f"{value:08d}"
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def time_cell(value: datetime | None, zone: ZoneInfo) -> Markup:
     """A table cell's date and time in a zone, converted once (list rows)."""
     if value is None:
         return Markup("")
     local = value.astimezone(zone)
-    # Built directly: a datetime's ISO form and these strftime codes contain no markup.
-    return Markup(f'<time datetime="{value.isoformat()}">{local:%d %b %Y}'
-                  f'<span class="time">{local:%H:%M}</span></time>')
+    # Built directly (a list formats a hundred of these): digits and month names, no markup;
+    # the same text as strftime("%d %b %Y") and ("%H:%M") give.
+    return Markup(f'<time datetime="{value.isoformat()}">{local.day:02d} '
+                  f'{MONTHS[local.month - 1]} {local.year}<span class="time">'
+                  f'{local.hour:02d}:{local.minute:02d}</span></time>')
 
 
 @functools.lru_cache(maxsize=64)
