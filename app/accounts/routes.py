@@ -5,6 +5,7 @@ from flask_login import current_user
 from app.accounts import bp
 from app.accounts.forms import AccountForm, SearchForm, duplicate_email_message
 from app.extensions import db
+from app.forms import show_refusal
 from app.htmx import hx_redirect, render_page_or_fragment
 from app.models import Account
 from app.pagination import parse_page
@@ -31,10 +32,8 @@ def add_failure(form, exc: ValidationFailed) -> None:
     """Show a service's refusal next to the field it concerns, or above the form."""
     if isinstance(exc, account_service.DuplicateEmail):
         form.email.errors.append(duplicate_email_message(exc.existing))
-    elif exc.field and exc.field in form:
-        form[exc.field].errors.append(str(exc))
     else:
-        form.form_errors.append(str(exc))
+        show_refusal(form, exc)
 
 
 def form_response(page: str, fragment: str, form, **context):

@@ -5,8 +5,9 @@ from flask_login import current_user
 from app import access
 from app.cases import bp
 from app.cases.forms import INLINE_FORMS, CloseCaseForm, EditCaseForm, ReopenCaseForm, digest
-from app.cases.routes import FORM_FIELDS, add_failure, header_response, render_form_page
+from app.cases.routes import FORM_FIELDS, header_response, render_form_page
 from app.extensions import db
+from app.forms import show_refusal
 from app.htmx import hx_redirect, is_fragment_request
 from app.services import cases as case_service
 from app.services.errors import CaseConflict, ValidationFailed
@@ -128,7 +129,7 @@ def edit_case(number: int):
             return render_form_page(form, case, 409, conflict_changes=changes)
         except ValidationFailed as exc:
             db.session.rollback()
-            add_failure(form, exc)
+            show_refusal(form, exc, FORM_FIELDS)
         else:
             db.session.commit()
             flash("Saved your changes." if changes else "Nothing changed.", "success")

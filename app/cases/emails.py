@@ -10,6 +10,7 @@ from app.cases import bp
 from app.cases.email_forms import EmailForm
 from app.cases.feed import case_link, item_context
 from app.extensions import db
+from app.forms import show_refusal
 from app.htmx import is_fragment_request, with_trigger
 from app.services.case_mail import (
     DuplicateEmail, default_recipient, default_subject, send_case_email,
@@ -63,8 +64,7 @@ def send_email(number: int):
                                request_key=form.request_key.data)
     except ValidationFailed as exc:
         db.session.rollback()
-        field = getattr(form, exc.field or "", None) or form.body
-        field.errors = [*field.errors, str(exc)]
+        show_refusal(form, exc, default="body")
         return email_form_response(case, form, 422)
     except DuplicateEmail as exc:
         db.session.rollback()

@@ -16,6 +16,7 @@ from app.access import can_edit_case, get_case_or_404, require_edit
 from app.cases import bp
 from app.cases.feed_forms import FileForm, PostForm, ShareForm, TaskForm
 from app.extensions import db
+from app.forms import show_refusal
 from app.htmx import is_fragment_request, with_trigger
 from app.models import User
 from app.models.users import initials_of
@@ -161,14 +162,6 @@ def publisher_panel(number: int, action: str):
                            **publisher_context(case, current_user, action))
 
 
-def _form_error(form, exc: ValidationFailed) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, str(exc)]
-    else:
-        form.form_errors.append(str(exc))
-
-
 def _publisher_response(case, action: str, status: int, **publisher):
     """Re-render the publisher in place: the form, not the feed, shows what went wrong."""
     context = publisher_context(case, current_user, action, **publisher)
@@ -203,7 +196,7 @@ def _publish(number: int, action: str, form_name: str, form, save):
         item = save(case, form)
     except ValidationFailed as exc:
         db.session.rollback()
-        _form_error(form, exc)
+        show_refusal(form, exc)
         return _publisher_response(case, action, 422, **{form_name: form})
     except DuplicateSubmission as exc:
         db.session.rollback()

@@ -11,6 +11,7 @@ from app.cases.feed import feed_context
 from app.cases.forms import INLINE_FORMS, CaseFilterForm, CaseForm
 from app.database import write_transactions
 from app.extensions import db
+from app.forms import show_refusal
 from app.htmx import hx_redirect, is_fragment_request, render_page_or_fragment
 from app.pagination import parse_page
 from app.services import case_lists
@@ -26,15 +27,6 @@ FORM_FIELDS = {"account": "account_id", "contact": "contact_id", "owner": "owner
 # What a query string may carry unescaped, as url_for writes it, so links read the same.
 URL_SAFE = "!$'()*,/:;?@"
 TABS = (("feed", "Feed", "cases.view_case"), ("details", "Details", "cases.case_details"))
-
-
-def add_failure(form, exc: ValidationFailed, field_map=FORM_FIELDS) -> None:
-    """Show a service's refusal next to the field it concerns, or above the form."""
-    name = field_map.get(exc.field or "", exc.field)
-    if name and name in form:
-        form[name].errors = [*form[name].errors, str(exc)]
-    else:
-        form.form_errors.append(str(exc))
 
 
 def sorted_by(query: case_lists.CaseQuery) -> tuple[str | None, str]:
@@ -130,7 +122,7 @@ def new_case():
             case = case_service.create_case(actor=current_user, **form.values())
         except ValidationFailed as exc:
             db.session.rollback()
-            add_failure(form, exc)
+            show_refusal(form, exc, FORM_FIELDS)
         else:
             db.session.commit()
             if not access.can_view_case(current_user, case):  # handed to someone, out of sight

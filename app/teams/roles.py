@@ -3,6 +3,7 @@ from flask import abort, flash, render_template, url_for
 from flask_login import current_user
 
 from app.extensions import db
+from app.forms import show_refusal
 from app.htmx import hx_redirect
 from app.models import CaseTeamRole
 from app.services import teams as team_service
@@ -21,10 +22,7 @@ def role_or_404(role_id: int) -> CaseTeamRole:
 def show_failure(form, exc: ValidationFailed) -> None:
     """Put a service's refusal next to its field, or above the form."""
     db.session.rollback()
-    if exc.field and exc.field in form:
-        form[exc.field].errors.append(str(exc))
-    else:
-        form.form_errors.append(str(exc))
+    show_refusal(form, exc)
 
 
 def role_form_page(form: RoleForm, *, role=None, source=None):
