@@ -37,20 +37,27 @@ def list_roles():
                            usage=team_service.role_usage_counts())
 
 
-def save_new_role(form: RoleForm, source: CaseTeamRole | None = None):
-    """Create a role from the form (new or clone), or show the form again with errors."""
+def save_role(form: RoleForm, save, done: str, **page):
+    """Save a valid form through `save(name=, access=, visible_in_portal=)`, which returns the
+    role, and go back to the list saying `done`; else show the form again with errors."""
     if form.validate_on_submit():
         try:
-            role = team_service.create_role(actor=current_user, name=form.name.data,
-                                            access=form.access.data,
-                                            visible_in_portal=form.visible_in_portal.data)
+            role = save(name=form.name.data, access=form.access.data,
+                        visible_in_portal=form.visible_in_portal.data)
         except ValidationFailed as exc:
             show_failure(form, exc)
         else:
             db.session.commit()
-            flash(f"Created the role {role.name}.", "success")
+            flash(f"{done} the role {role.name}.", "success")
             return hx_redirect(url_for("teams.list_roles"))
-    return role_form_page(form, source=source)
+    return role_form_page(form, **page)
+
+
+def save_new_role(form: RoleForm, source: CaseTeamRole | None = None):
+    """Create a role from the form (new or clone)."""
+    return save_role(form, lambda **values: team_service.create_role(actor=current_user,
+                                                                     **values),
+                     "Created", source=source)
 
 
 @bp.route("/roles/new", methods=["GET", "POST"])
@@ -70,19 +77,10 @@ def clone_role(role_id: int):
 @bp.route("/roles/<int:role_id>", methods=["GET", "POST"])
 def edit_role(role_id: int):
     role = role_or_404(role_id)
-    form = RoleForm(obj=role)
-    if form.validate_on_submit():
-        try:
-            team_service.update_role(role, actor=current_user, name=form.name.data,
-                                     access=form.access.data,
-                                     visible_in_portal=form.visible_in_portal.data)
-        except ValidationFailed as exc:
-            show_failure(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Saved the role {role.name}.", "success")
-            return hx_redirect(url_for("teams.list_roles"))
-    return role_form_page(form, role=role)
+    return save_role(RoleForm(obj=role),
+                     lambda **values: team_service.update_role(role, actor=current_user,
+                                                               **values),
+                     "Saved", role=role)
 
 
 @bp.route("/roles/<int:role_id>/delete", methods=["GET", "POST"])
