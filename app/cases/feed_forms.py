@@ -6,6 +6,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from app.cases.forms import VersionedForm
 from app.models import PRIORITIES, STATUSES
 
 VISIBILITY_CHOICES = [("internal", "Internal note"), ("public", "Public reply")]
@@ -57,24 +58,15 @@ class FileForm(PublisherForm):
             raise ValidationError("Choose at least one file.")
 
 
-class ShareForm(PublisherForm):
+class ShareForm(PublisherForm, VersionedForm):
     status = SelectField("Status", choices=list(STATUSES))
     priority = SelectField("Priority", choices=list(PRIORITIES))
     note = TextAreaField("Note", validators=[
         Optional(), Length(max=MAX_BODY, message=f"Keep it under {MAX_BODY} characters.")])
-    version = HiddenField()
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "share")
         super().__init__(*args, **kwargs)
-
-    def validate_version(self, field):
-        if not str(field.data or "").isdigit():
-            raise ValidationError("This form is out of date. Reload the page and try again.")
-
-    @property
-    def expected_version(self) -> int:
-        return int(self.version.data)
 
 
 class TaskForm(PublisherForm):
