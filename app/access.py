@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import STAFF_ROLES, Case, CaseTeamMember, CaseTeamRole, User
+from app.services.errors import AccessDenied
 from app.services.settings import get_case_access
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.accept_invitation"}
@@ -170,6 +171,12 @@ def get_case_or_404(number: int, user: User) -> Case:
     if case is None:
         abort(404)
     return case
+
+
+def require_admin(user: User, refusal: str) -> None:
+    """For services: only admins may go on; anyone else gets AccessDenied(refusal)."""
+    if not user.is_admin:
+        raise AccessDenied(refusal)
 
 
 def require_edit(user: User, case: Case) -> None:

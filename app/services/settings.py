@@ -9,7 +9,7 @@ from flask import g, has_request_context
 
 from app.extensions import db
 from app.models import Setting, User
-from app.services.errors import AccessDenied, ValidationFailed
+from app.services.errors import ValidationFailed
 
 CASE_ACCESS_LEVELS = ("public_edit", "public_read", "private")
 CASE_ACCESS_LABELS = {
@@ -77,8 +77,9 @@ def get_setting(key: str) -> str:
 
 def set_setting(key: str, value: str, *, actor: User) -> None:
     """Store a setting (admins only)."""
-    if not actor.is_admin:
-        raise AccessDenied("Only admins change settings.")
+    from app.access import require_admin  # access reads settings: imported here, not on top
+
+    require_admin(actor, "Only admins change settings.")
     row = db.session.get(Setting, key)
     if row is None:
         db.session.add(Setting(key=key, value=value))

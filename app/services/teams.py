@@ -7,12 +7,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from app.access import require_admin
 from app.extensions import db
 from app.models import (
     ACCESS_LEVELS, CaseTeamMember, CaseTeamRole, Contact, PredefinedTeam, PredefinedTeamMember,
     RuleAction, User,
 )
-from app.services.errors import AccessDenied, DomainError, ValidationFailed
+from app.services.errors import DomainError, ValidationFailed
 from app.services.people import Person, person_key
 
 NAME_MAX = {"role": 80, "team": 120}
@@ -56,8 +57,7 @@ def _plural(n: int, noun: str) -> str:
 
 
 def _require_admin(actor: User) -> None:
-    if not actor.is_admin:
-        raise AccessDenied("Only admins manage case team roles and predefined teams.")
+    require_admin(actor, "Only admins manage case team roles and predefined teams.")
 
 
 def _clean_name(name: str | None, kind: str) -> str:
