@@ -4,9 +4,7 @@
 #   templates/cases/_publisher.html and templates/cases/_feed.html need.
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
-from email.utils import parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -44,26 +42,6 @@ def case_link(case, **params) -> str:
 def filesize(value) -> str:
     """A byte count as people read it (12 KB, 3.2 MB)."""
     return file_store.human_size(int(value or 0))
-
-
-@bp.app_template_test("closing")
-def closes_case(item) -> bool:
-    """A change item that set the status to Closed (the feed says "closed the case")."""
-    return item.kind == "change" and any(
-        isinstance(change, Mapping) and change.get("field") == "status"
-        and change.get("new") == "Closed" for change in item.changes or ())
-
-
-@bp.app_template_filter("sender")
-def email_sender(item) -> str | None:
-    """Who sent an inbound email item: the name in its From (else the address), as its
-    envelope recorded it; the envelope row keeps the whole From."""
-    sender = next((change.get("new") for change in item.changes or ()
-                   if isinstance(change, Mapping) and change.get("field") == "from"), None)
-    if not sender:
-        return None
-    name, address = parseaddr(sender)
-    return name or address or sender
 
 
 @bp.app_template_filter("initials")

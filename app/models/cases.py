@@ -1,7 +1,9 @@
 """Cases and everything on their timeline."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from email.utils import parseaddr
 from typing import Any
 
 import sqlalchemy as sa
@@ -118,6 +120,26 @@ class FeedItem(CreatedMixin, db.Model):
     @property
     def is_public(self) -> bool:
         return self.visibility == "public"
+
+    def _rows(self):
+        return (row for row in self.changes or () if isinstance(row, Mapping))
+
+    @property
+    def closes_case(self) -> bool:
+        """A change that set the status to Closed (the feed says "closed the case")."""
+        return self.kind == "change" and any(
+            row.get("field") == "status" and row.get("new") == "Closed" for row in self._rows())
+
+    @property
+    def sender_name(self) -> str | None:
+        """Who sent an inbound email: the name in the From its envelope recorded, else the
+        address (the envelope row keeps the whole From)."""
+        sender = next((row.get("new") for row in self._rows() if row.get("field") == "from"),
+                      None)
+        if not sender:
+            return None
+        name, address = parseaddr(sender)
+        return name or address or sender
 
 
 class Attachment(CreatedMixin, db.Model):
