@@ -29,4 +29,6 @@ migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_mi
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Only sign-in is limited, and it checks for itself (auth.login): checking every request for
+# limits that none of the others has cost each page a little for nothing.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], auto_check=False)

@@ -1,6 +1,6 @@
 """Request hooks, security headers, error pages and template helpers."""
 import functools
-from datetime import datetime
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -179,9 +179,12 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def time_cell(value: datetime | None, zone: ZoneInfo) -> Markup:
-    """A table cell's date and time in a zone, converted once (list rows)."""
+    """A table cell's date and time in a zone, converted once (list rows). A time without a
+    zone is a stored one, read as it is in the database: UTC."""
     if value is None:
         return Markup("")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
     local = value.astimezone(zone)
     # Built directly (a list formats a hundred of these): digits and month names, no markup;
     # the same text as strftime("%d %b %Y") and ("%H:%M") give.

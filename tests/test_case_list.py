@@ -324,3 +324,27 @@ def test_closing_a_case_moves_it_from_my_view_to_closed(client, agent):
     db.session.commit()
     assert numbers(client.get("/cases/")) == []
     assert numbers(client.get("/cases/?view=closed")) == padded(case)
+
+
+def test_a_row_shows_what_changed_since_the_list_was_last_shown(client, agent):
+    """Rendered rows are reused between requests: a renamed account or owner, a new status or
+    another time zone must still show at once."""
+    from zoneinfo import ZoneInfo
+
+    account = make_account(name="Northwind")
+    case = make_case(actor=agent, subject="Badge reader", account=account)
+    db.session.commit()
+    first = soup(client.get("/cases/")).select_one("#case-rows tr").get_text(" ", strip=True)
+    assert "Northwind" in first and agent.name in first
+
+    account.name = "Northwind Traders"
+    agent.name = "Renamed Agent"
+    agent.time_zone = "Asia/Tokyo"
+    case_service.update_case(case, actor=agent, expected_version=None, status="Working")
+    db.session.commit()
+    row = soup(client.get("/cases/")).select_one("#case-rows tr")
+    text = row.get_text(" ", strip=True)
+    assert "Northwind Traders" in text and "Renamed Agent" in text and "Working" in text
+    opened = case.created_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert row.select("td.when")[0].get_text(" ", strip=True) == \
+        opened.strftime("%d %b %Y %H:%M")

@@ -40,6 +40,7 @@ def _failed(response) -> bool:
                key_func=_signin_key, deduct_when=_failed,
                error_message="Too many failed sign-ins.")
 def login():
+    limiter.check()  # the limits above (the limiter checks no request by itself)
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or home_for(current_user))
     form = SignInForm()

@@ -1,8 +1,10 @@
 """Case list views, case creation and the case page (Feed and Details tabs, header)."""
+import functools
 from urllib.parse import quote, urlencode
 
 from flask import abort, current_app, flash, g, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import access
@@ -51,16 +53,27 @@ def list_link(query: case_lists.CaseQuery, **changes) -> str:
     base = g.get("case_list_url")
     if base is None:  # url_for once per request: a list page links to itself two dozen times
         base = g.case_list_url = url_for("cases.list_cases")
-    params = query.with_(**changes).params()
+    return _query_url(base, query.with_(**changes) if changes else query)
+
+
+@functools.lru_cache(maxsize=1024)
+def _query_url(base: str, query: case_lists.CaseQuery) -> str:
+    """A query's URL; the same few dozen (views, sorts, pages) recur on every list."""
+    params = query.params()
     return f"{base}?{urlencode(params, quote_via=quote, safe=URL_SAFE)}" if params else base
 
 
-def column_headers(query: case_lists.CaseQuery) -> list[dict]:
-    """Each column's label, sort link and the arrow it shows, built once per list."""
-    column, direction = sorted_by(query)
-    return [{"key": key, "label": label, "href": sort_link(query, key),
-             "sorted": direction if key == column else None}
-            for key, label in case_lists.COLUMNS.items()]
+def column_headers(query: case_lists.CaseQuery) -> tuple[dict, ...]:
+    """Each column's label, sort link and the arrow it shows (the same for every page)."""
+    return _column_headers(query.with_(page=1), list_link(query))
+
+
+@functools.lru_cache(maxsize=256)
+def _column_headers(query: case_lists.CaseQuery, _url: str) -> tuple[dict, ...]:
+    column, direction = sorted_by(query)  # _url keys the cache: the links depend on it
+    return tuple({"key": key, "label": label, "href": sort_link(query, key),
+                  "sorted": direction if key == column else None}
+                 for key, label in case_lists.COLUMNS.items())
 
 
 def number_url(endpoint: str) -> str:
@@ -88,6 +101,19 @@ class CaseRow:
         self.updated = time_cell(row.updated_at, zone)
 
 
+# A rendered row depends only on its own values, the time zone and the case URL, and is cached
+# by exactly those: a changed case, account, contact or owner name is a different key, so a
+# cached row can never show stale data. An agent's lists repeat most rows request to request.
+ROW_CACHE_SIZE = 4096
+
+
+@functools.lru_cache(maxsize=ROW_CACHE_SIZE)
+def case_row_html(row: tuple, case_url: str, zone) -> Markup:
+    """One <tr> of a case list (templates/cases/_case_row.html)."""
+    macro = current_app.jinja_env.get_template("cases/_case_row.html").module.case_row
+    return macro(CaseRow(row, case_url, zone))
+
+
 @bp.route("/")
 def list_cases():
     """A case view, filtered, sorted and paged; htmx gets just the results."""
@@ -97,7 +123,7 @@ def list_cases():
                                     per_page=current_app.config["CASES_PER_PAGE"])
     query = query.with_(page=results.page)
     case_url, zone = number_url("cases.view_case"), user_zone()
-    results.items = [CaseRow(row, case_url, zone) for row in results.items]
+    results.items = [case_row_html(row, case_url, zone) for row in results.items]
     counts = None if is_fragment_request() else case_lists.view_counts(current_user)
     response = render_page_or_fragment(
         "cases/list.html", "cases/_results.html", form=form, query=query, results=results,

@@ -222,7 +222,7 @@ def _owner_names_stmt() -> sa.Select:
 def owner_names() -> list[sa.Row]:
     """(id, name) of everyone assignable_owners() lists, for filters that only show names
     (every case list runs it, so the statement is built once)."""
-    return list(db.session.execute(_owner_names_stmt()))
+    return db.session.connection().execute(_owner_names_stmt()).all()
 
 
 def assignable_owners(current: User | None = None) -> list[User]:
