@@ -4,7 +4,9 @@ import os
 
 class Config:
     SQLALCHEMY_DATABASE_URI = None  # create_app() points it at instance/casebook.db
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping on every checkout (a round trip per request): app/database.py pings a pooled
+    # connection only after it sat idle.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

@@ -1,9 +1,12 @@
-"""Engine tuning per dialect: SQLite pragmas and write transactions that start immediately."""
+"""Engine tuning per dialect: SQLite pragmas and write transactions that start immediately;
+for a database server, a connection that sat idle is checked before it is handed out."""
+import time
+import weakref
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -33,8 +36,76 @@ def _wants_write_lock() -> bool:
     return request.method not in READ_METHODS
 
 
+# A pooled server connection idle this long is pinged before use (one round trip); one in
+# steady use is not. A database restart is then noticed on the first checkout after a quiet
+# spell, and otherwise by the first query's disconnect error, after which SQLAlchemy discards
+# every pooled connection (that one request fails and can be retried; nothing is half-saved).
+IDLE_PING_SECONDS = 10
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+            dbapi_connection.rollback()  # the ping's own transaction
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError() from error  # the pool connects afresh
+            raise
+
+
+def _keep_prepared_statements(engine: Engine) -> None:
+    """Let PostgreSQL reuse its plans from one request to the next.
+
+    psycopg prepares a statement once it has run a few times on a connection, but forgets every
+    prepared statement on ROLLBACK, and a request that only read ends with one (the session
+    closes; the pool resets the connection): no statement was ever prepared, and PostgreSQL
+    parsed and planned every query of every request. A transaction that ran nothing but SELECTs
+    changed nothing, so it now ends with COMMIT, which is the same to the data and keeps them.
+    """
+    from psycopg.pq import TransactionStatus
+
+    wrote: weakref.WeakSet = weakref.WeakSet()  # DBAPI connections whose transaction wrote
+
+    def raw(connection):
+        return getattr(connection, "dbapi_connection", connection)  # past the pool's proxy
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_writes(connection, _cursor, statement, *_args):
+        if statement.lstrip()[:6].upper() != "SELECT":
+            wrote.add(raw(connection.connection))
+
+    @event.listens_for(engine, "commit")
+    def _forget_writes(connection):
+        wrote.discard(raw(connection.connection))
+
+    rollback = engine.dialect.do_rollback
+
+    def do_rollback(dbapi_connection) -> None:
+        connection = raw(dbapi_connection)
+        if connection in wrote or \
+                connection.pgconn.transaction_status != TransactionStatus.INTRANS:
+            wrote.discard(connection)
+            rollback(dbapi_connection)
+        else:
+            connection.commit()  # it only read: the same as ROLLBACK, and the plans are kept
+
+    engine.dialect.do_rollback = do_rollback
+
+
 def configure_engine(engine: Engine) -> None:
     """Tune a freshly created engine for its dialect."""
+    if engine.dialect.name == "postgresql":
+        _ping_idle_connections(engine)
+        _keep_prepared_statements(engine)
     if engine.dialect.name != "sqlite":
         return
     in_memory = engine.url.database in (None, "", ":memory:")

@@ -19,6 +19,7 @@ from app import access
 from app.extensions import db, login_manager
 from app.htmx import is_fragment_request
 from app.models import UserSession
+from app.services import settings as settings_service
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
@@ -60,17 +61,23 @@ def navigation() -> dict:
 
 
 # Built once: every signed-in request runs it, and building it costs more than running it.
-SESSION_WITH_USER = (sa.select(UserSession).options(joinedload(UserSession.user))
+# The org settings come along, so most requests read them without a query of their own.
+SESSION_WITH_USER = (sa.select(UserSession, settings_service.ALL_SETTINGS)
+                     .options(joinedload(UserSession.user))
                      .where(UserSession.id == sa.bindparam("token")))
 
 
 def load_user(token: str):
     """Find the user behind a session token; a revoked session or inactive user signs out."""
-    row = db.session.scalar(SESSION_WITH_USER, {"token": token})
-    if row is None or not row.user.active:
+    row = db.session.execute(SESSION_WITH_USER, {"token": token}).first()
+    if row is None:
         return None
-    row.user.session_token = row.id
-    return row.user
+    user_session, stored_settings = row
+    settings_service.keep_stored_settings(stored_settings)
+    if not user_session.user.active:
+        return None
+    user_session.user.session_token = user_session.id
+    return user_session.user
 
 
 def send_to_sign_in():

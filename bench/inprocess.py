@@ -64,7 +64,12 @@ class InProcess:
 
 
 class Client:
-    """A signed-in Flask test client for the bench agent, inside the app's context."""
+    """A signed-in Flask test client for the bench agent.
+
+    No app context stays pushed between requests: each request gets its own, as under a
+    server, so `g`, the signed-in user and the database session start empty every time (with
+    one kept pushed, requests would share them and skip loading the session and settings).
+    """
 
     def __init__(self, app, email: str):
         from flask_login import FlaskLoginClient
@@ -73,19 +78,18 @@ class Client:
         from app.models import User
         from app.services import users as user_service
 
-        self.app, self.db = app, db
+        self.app = app
         app.logger.disabled = True  # a failing page is reported by its status, not a traceback
         app.test_client_class = FlaskLoginClient
-        self.context = app.app_context()
-        self.context.push()
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        user_service.start_session(user)
-        db.session.commit()
-        self.client = app.test_client(user=user)
+        with app.app_context():
+            user = db.session.scalar(sa.select(User).where(User.email == email))
+            user_service.start_session(user)
+            db.session.commit()
+            self.engine = db.engine
+            self.client = app.test_client(user=user)
 
     def close(self) -> None:
-        self.db.session.remove()
-        self.context.pop()
+        self.engine.dispose()
 
     def get(self, path: str, headers: dict | None = None):
         return self.client.get(path, headers=headers or {})
@@ -96,7 +100,7 @@ class Client:
         self.get(path, headers)  # warm: templates compiled, caches filled
         cpu_ms = request_ms = float("inf")
         for _ in range(3):  # the best of three: the cost of the page, less the machine's noise
-            with trace_sql(self.db.engine) as attempt:
+            with trace_sql(self.engine) as attempt:
                 began, cpu = time.perf_counter(), time.process_time()
                 response = self.get(path, headers)
                 elapsed = (time.perf_counter() - began) * 1000
@@ -106,7 +110,7 @@ class Client:
         small_queries = None
         if small:
             self.get(small, headers)
-            with trace_sql(self.db.engine) as small_trace:
+            with trace_sql(self.engine) as small_trace:
                 self.get(small, headers)
             small_queries = small_trace.count
         body = response.get_data()

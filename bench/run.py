@@ -41,7 +41,8 @@ def parse_args():
     parser.add_argument("--seconds", type=float, default=5.0, help="concurrent load per page")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--only", help="measure only pages whose name contains this text")
+    parser.add_argument("--only", help="measure only pages whose name contains this text (or one of several, "
+                             "comma-separated)")
     parser.add_argument("--no-profile", action="store_true", help="skip pyinstrument profiles")
     parser.add_argument("--in-process-only", action="store_true",
                         help="queries, CPU and profiles only; no gunicorn")
@@ -139,7 +140,8 @@ def main() -> None:
           f"{context['feed_items']:,} feed items", flush=True)
     results = []
     for page, path, small in catalogue.resolve(app, context):
-        if args.only and args.only.lower() not in page.name.lower():
+        if args.only and not any(part.strip().lower() in page.name.lower()
+                                 for part in args.only.split(",")):
             continue
         results.append(Result(page, path, small, "" if path else "not built yet"))
     measure_in_process(app, results, stamp, dialect, not args.no_profile)

@@ -154,3 +154,18 @@ def test_related_lists_show_the_cases_files_tasks_and_history(login, admin):
     assert "Call back" in page.select_one("#related-tasks").text
     history = page.select_one("#related-history").text
     assert "Priority" in history and "Medium" in history and "High" in history
+
+
+def test_a_signed_in_page_reads_the_settings_with_the_user(login, admin, agent, count_queries):
+    """The settings come with the session and user, in one query, and are current."""
+    from tests.factories import make_case
+
+    make_case(actor=admin, subject="Admin's own")
+    settings_service.set_case_access("private", actor=admin)
+    db.session.commit()
+    client = login(agent)
+    with count_queries() as counter:
+        listed = client.get("/cases/?view=open")
+    assert "Admin's own" not in listed.get_data(as_text=True)  # private already applies
+    assert not [s for s in counter.statements if s.lstrip().startswith("SELECT settings.")]
+    assert any("FROM user_sessions" in s and "settings" in s for s in counter.statements)

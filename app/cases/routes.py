@@ -119,12 +119,13 @@ def list_cases():
     """A case view, filtered, sorted and paged; htmx gets just the results."""
     form = CaseFilterForm(formdata=request.args, owners=case_service.owner_names())
     query, problems = form.to_query(parse_page(request.args.get("page")))
-    results = case_lists.list_cases(current_user, query,
-                                    per_page=current_app.config["CASES_PER_PAGE"])
+    listed = case_lists.list_cases(current_user, query,
+                                   per_page=current_app.config["CASES_PER_PAGE"],
+                                   with_counts=not is_fragment_request())
+    results, counts = listed.page, listed.counts
     query = query.with_(page=results.page)
     case_url, zone = number_url("cases.view_case"), user_zone()
     results.items = [case_row_html(row, case_url, zone) for row in results.items]
-    counts = None if is_fragment_request() else case_lists.view_counts(current_user)
     response = render_page_or_fragment(
         "cases/list.html", "cases/_results.html", form=form, query=query, results=results,
         problems=problems, counts=counts, count_cap=case_lists.COUNT_CAP,

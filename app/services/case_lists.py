@@ -106,7 +106,12 @@ COUNT_CAP = 1_000
 
 
 @functools.lru_cache(maxsize=8)
-def _counts_statement(scope: str, cap: int) -> sa.Select:
+def _count_columns(scope: str, cap: int) -> tuple[sa.ScalarSelect, ...]:
+    """How many visible cases each view holds, counted up to cap + 1.
+
+    Each view is its own bounded subquery so it can use the index that fits it, and a view of
+    a hundred thousand closed cases costs no more than one of ten thousand.
+    """
     visible = access.visibility_clause(scope, VIEWER)
     counts = []
     for view in VIEWS:
@@ -116,18 +121,7 @@ def _counts_statement(scope: str, cap: int) -> sa.Select:
             rows = _viewed(rows)
         bounded = rows.limit(sa.literal_column(str(int(cap) + 1))).subquery()
         counts.append(sa.select(sa.func.count()).select_from(bounded).scalar_subquery())
-    return sa.select(*counts)
-
-
-def view_counts(user: User) -> dict[str, int]:
-    """How many visible cases each view holds, counted up to COUNT_CAP + 1, in one query.
-
-    Each view is its own bounded subquery so it can use the index that fits it, and a view of
-    a hundred thousand closed cases costs no more than one of ten thousand.
-    """
-    stmt = _counts_statement(access.case_visibility(user), COUNT_CAP)
-    row = db.session.connection().execute(stmt, {"viewer_id": user.id}).one()
-    return dict(zip(VIEWS, (value or 0 for value in row)))
+    return tuple(counts)
 
 
 def _rank(column, values: tuple[str, ...]):
@@ -228,16 +222,18 @@ def _order(shape: _Shape, owner) -> list:
 
 
 @functools.lru_cache(maxsize=256)
-def _list_statements(shape: _Shape) -> tuple[sa.Select, sa.Select]:
-    """The bounded count and the page's rows for one statement shape.
+def _list_statements(shape: _Shape, with_counts: bool) -> tuple[sa.Select, sa.Select]:
+    """The list's numbers (its bounded total, and each view's count for the tabs when asked)
+    in one statement, and the page's rows.
 
     The rows statement picks the page's ids from the index first, then joins just those rows
     to their account, contact and owner, so a deep page does not join every row it skips.
     """
     owner = aliased(User, name="owner")
-    count = sa.select(sa.func.count()).select_from(
+    total = sa.select(sa.func.count()).select_from(
         _filtered(sa.select(Case.id), shape, owner)
-        .limit(_written_in("count_limit", sa.BigInteger)).subquery())
+        .limit(_written_in("count_limit", sa.BigInteger)).subquery()).scalar_subquery()
+    counts = _count_columns(shape.scope, COUNT_CAP) if with_counts else ()
     # A sort by a related name joins that one table; every other sort reads cases alone.
     sort_join = (shape.sort,) if shape.sort in NULLABLE_SORTS else ()
     ids = (_filtered(sa.select(Case.id), shape, owner, joins=sort_join)
@@ -257,23 +253,35 @@ def _list_statements(shape: _Shape) -> tuple[sa.Select, sa.Select]:
             .outerjoin(owner, Case.owner_id == owner.id))
     if shape.view == "recent":
         rows = _viewed(rows)
-    return count, rows.order_by(*_order(shape, owner))
+    return sa.select(total, *counts), rows.order_by(*_order(shape, owner))
 
 
-def list_cases(user: User, query: CaseQuery, *, per_page: int) -> Page:
+@dataclass
+class CaseList:
+    """A page of a view, and (for a whole page) how many cases each view's tab holds."""
+
+    page: Page
+    counts: dict[str, int] | None
+
+
+def list_cases(user: User, query: CaseQuery, *, per_page: int,
+               with_counts: bool = True) -> CaseList:
     """One page of a view as plain rows (what the table shows), in two small queries.
 
     The total is counted up to COUNT_CAP rows past the page's start, so a view of a hundred
-    thousand closed cases reads as "1,000+" instead of being counted on every request.
+    thousand closed cases reads as "1,000+" instead of being counted on every request; the
+    tabs' counts, when asked for, come in the same statement.
     """
-    count, rows = _list_statements(_Shape.of(user, query))
+    numbers, rows = _list_statements(_Shape.of(user, query), with_counts)
     values = _parameters(user, query)
     bound = (query.page - 1) * per_page + COUNT_CAP
     # Read through the session's connection: plain rows, no ORM entities to track.
     connection = db.session.connection()
-    counted = connection.scalar(count, values | {"count_limit": bound + 1}) or 0
+    counted, *counts = connection.execute(numbers, values | {"count_limit": bound + 1}).one()
+    counted = counted or 0
     total, capped = (bound, True) if counted > bound else (counted, False)
     page = query.page if capped else min(query.page, max(1, math.ceil(total / per_page)))
     items = connection.execute(rows, values | {"page_limit": per_page,
                                                "page_offset": (page - 1) * per_page}).all()
-    return Page(items=items, page=page, per_page=per_page, total=total, capped=capped)
+    return CaseList(Page(items=items, page=page, per_page=per_page, total=total, capped=capped),
+                    dict(zip(VIEWS, (value or 0 for value in counts))) if with_counts else None)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import g, has_request_context
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 from app.models import Setting, User
@@ -57,6 +59,36 @@ DEFAULTS = {
     "case_access": "public_edit",
     "case_page_layout": json.dumps(["case_team", "files", "tasks", "history"]),
 }
+
+
+class _AllSettings(FunctionElement):
+    """Every stored setting as one JSON object (text): read beside the signed-in user, so a
+    request does not spend a round trip of its own on the settings."""
+
+    type = sa.Text()
+    inherit_cache = True
+    name = "all_settings"
+
+
+@compiles(_AllSettings)
+def _all_settings_sqlite(element, compiler, **kw):
+    return compiler.process(sa.select(sa.func.json_group_object(Setting.key, Setting.value))
+                            .scalar_subquery(), **kw)
+
+
+@compiles(_AllSettings, "postgresql")
+def _all_settings_postgresql(element, compiler, **kw):
+    return compiler.process(sa.select(sa.cast(sa.func.json_object_agg(Setting.key, Setting.value),
+                                              sa.Text)).scalar_subquery(), **kw)
+
+
+ALL_SETTINGS = _AllSettings()
+
+
+def keep_stored_settings(stored: str | None) -> None:
+    """Remember settings read with another query (ALL_SETTINGS) for the rest of the request."""
+    if has_request_context() and "settings" not in g:
+        g.settings = json.loads(stored) if stored else {}
 
 
 def _stored_settings() -> dict[str, str]:

@@ -1,0 +1,71 @@
+"""The engine's connection handling on PostgreSQL: idle connections are checked before use, and
+plans outlive transactions that only read."""
+import pytest
+import sqlalchemy as sa
+
+from app import database
+from app.extensions import db
+from tests.conftest import IS_POSTGRES
+
+pytestmark = pytest.mark.skipif(not IS_POSTGRES, reason="pooled server connections only")
+
+
+def _backend_pid() -> int:
+    pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+    db.session.commit()  # back to the pool
+    return pid
+
+
+def _kill(pid: int) -> None:
+    """What a database restart does to a pooled connection: its server side is gone."""
+    outsider = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
+    with outsider.connect() as other:
+        assert other.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    outsider.dispose()
+
+
+def test_an_idle_connection_whose_server_went_away_is_replaced_before_use(app, monkeypatch):
+    db.session.remove()
+    pid = _backend_pid()
+    _kill(pid)
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0)  # every checkout counts as idle
+    assert db.session.scalar(sa.text("SELECT 1")) == 1  # no error reaches the request
+    assert _backend_pid() != pid
+
+
+def test_a_connection_in_steady_use_is_not_pinged(app, monkeypatch):
+    db.session.remove()
+    pid = _backend_pid()
+    _kill(pid)
+    monkeypatch.setattr(database, "IDLE_PING_SECONDS", 3600)
+    # Without the ping the dead connection is handed out, and the first query finds out.
+    with pytest.raises(sa.exc.OperationalError):
+        db.session.scalar(sa.text("SELECT 1"))
+    db.session.rollback()
+    assert db.session.scalar(sa.text("SELECT 1")) == 1  # the pool started afresh
+
+
+def _prepared_statements() -> int:
+    return db.session.scalar(sa.text("SELECT count(*) FROM pg_prepared_statements"))
+
+
+def test_plans_survive_a_transaction_that_only_read(app):
+    """A request that only read ends its transaction; its statements stay prepared."""
+    from app.models import User
+
+    lookup = sa.select(User.id).where(User.email == sa.bindparam("email"))
+    for attempt in range(8):
+        db.session.scalar(lookup, {"email": f"nobody{attempt}@example.com"})
+        db.session.rollback()  # what the end of a request does
+    assert _prepared_statements() >= 1
+
+
+def test_a_transaction_that_wrote_is_still_rolled_back(app):
+    from app.models import Setting
+
+    db.session.add(Setting(key="left_behind", value="never saved"))
+    db.session.flush()
+    db.session.rollback()
+    assert db.session.get(Setting, "left_behind") is None
+    with db.engine.connect() as other:
+        assert other.scalar(sa.text("SELECT count(*) FROM settings WHERE key = 'left_behind'")) == 0
