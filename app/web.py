@@ -12,13 +12,12 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from app import access
 from app.extensions import db, login_manager
 from app.htmx import is_fragment_request
-from app.models import UserSession
+from app.models import User, UserSession
 from app.services import settings as settings_service
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -62,8 +61,8 @@ def navigation() -> dict:
 
 # Built once: every signed-in request runs it, and building it costs more than running it.
 # The org settings come along, so most requests read them without a query of their own.
-SESSION_WITH_USER = (sa.select(UserSession, settings_service.ALL_SETTINGS)
-                     .options(joinedload(UserSession.user))
+SESSION_WITH_USER = (sa.select(User, settings_service.ALL_SETTINGS)
+                     .join(UserSession, UserSession.user_id == User.id)
                      .where(UserSession.id == sa.bindparam("token")))
 
 
@@ -72,12 +71,12 @@ def load_user(token: str):
     row = db.session.execute(SESSION_WITH_USER, {"token": token}).first()
     if row is None:
         return None
-    user_session, stored_settings = row
+    user, stored_settings = row
     settings_service.keep_stored_settings(stored_settings)
-    if not user_session.user.active:
+    if not user.active:
         return None
-    user_session.user.session_token = user_session.id
-    return user_session.user
+    user.session_token = token
+    return user
 
 
 def send_to_sign_in():
@@ -162,13 +161,17 @@ def user_zone() -> ZoneInfo:
     """The signed-in user's time zone, looked up once per request."""
     zone = g.get("user_zone")
     if zone is None:
-        name = getattr(current_user, "time_zone", None) or "UTC"
-        try:
-            zone = ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo("UTC")
-        g.user_zone = zone
+        zone = g.user_zone = zone_named(getattr(current_user, "time_zone", None) or "UTC")
     return zone
+
+
+@functools.lru_cache(maxsize=64)
+def zone_named(name: str) -> ZoneInfo:
+    """A time zone by its name; an unknown name is UTC."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:

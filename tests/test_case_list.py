@@ -76,7 +76,7 @@ def test_the_tabs_show_the_count_of_every_view(client, cases):
 def test_a_tab_count_past_the_cap_reads_as_a_floor(client, cases, monkeypatch):
     from app.services import case_lists
 
-    monkeypatch.setattr(case_lists, "COUNT_CAP", 2)
+    monkeypatch.setattr(case_lists, "TAB_COUNT_CAP", 2)
     page = soup(client.get("/cases/?view=open"))
     counts = {a.get_text(" ", strip=True).rsplit(" ", 1)[0]: a.select_one(".count").text
               for a in page.select(".case-views a")}

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -23,6 +22,7 @@ from app.services import feed as feed_service
 from app.services import files as file_store
 from app.services.errors import CaseConflict, ValidationFailed
 from app.services.feed import FEED_FILTERS, DuplicateSubmission
+from app.web import zone_named
 
 ACTIONS = {"post": "Post", "email": "Email", "file": "File", "share": "Share", "task": "Task"}
 # The newest 25 items, then "Show older": most visits read only the latest activity.
@@ -51,11 +51,7 @@ def initials(name: str) -> str:
 
 def today_for(user) -> date:
     """Today in the user's time zone, for due dates."""
-    try:
-        zone = ZoneInfo(user.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return datetime.now(zone).date()
+    return datetime.now(zone_named(user.time_zone or "UTC")).date()
 
 
 def timeline_context(case, user, feed_filter: str = "all", page: int = 1) -> dict:

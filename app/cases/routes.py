@@ -126,9 +126,10 @@ def list_cases():
     query = query.with_(page=results.page)
     case_url, zone = number_url("cases.view_case"), user_zone()
     results.items = [case_row_html(row, case_url, zone) for row in results.items]
+    rows_html = Markup("").join(results.items)  # one string: the template need not copy each
     response = render_page_or_fragment(
         "cases/list.html", "cases/_results.html", form=form, query=query, results=results,
-        problems=problems, counts=counts, count_cap=case_lists.COUNT_CAP,
+        rows_html=rows_html, problems=problems, counts=counts, count_cap=case_lists.TAB_COUNT_CAP,
         views=case_lists.VIEWS, headers=column_headers(query),
         list_link=lambda **changes: list_link(query, **changes),
         page_url=lambda n: list_link(query, page=n))

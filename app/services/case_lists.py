@@ -102,7 +102,11 @@ def _viewed(stmt: sa.Select) -> sa.Select:
                                          RecentView.user_id == VIEWER))
 
 
+# A list's total is counted up to COUNT_CAP rows past the page's start ("1–50 of 1,000+");
+# a tab's count up to TAB_COUNT_CAP ("99+", as badges say): counting every tab to a thousand
+# on each list page cost more than the page's own rows.
 COUNT_CAP = 1_000
+TAB_COUNT_CAP = 99
 
 
 @functools.lru_cache(maxsize=8)
@@ -222,9 +226,9 @@ def _order(shape: _Shape, owner) -> list:
 
 
 @functools.lru_cache(maxsize=256)
-def _list_statements(shape: _Shape, with_counts: bool) -> tuple[sa.Select, sa.Select]:
-    """The list's numbers (its bounded total, and each view's count for the tabs when asked)
-    in one statement, and the page's rows.
+def _list_statements(shape: _Shape, tab_cap: int | None) -> tuple[sa.Select, sa.Select]:
+    """The list's numbers (its bounded total, and each view's count for the tabs, up to
+    tab_cap + 1, unless tab_cap is None) in one statement, and the page's rows.
 
     The rows statement picks the page's ids from the index first, then joins just those rows
     to their account, contact and owner, so a deep page does not join every row it skips.
@@ -233,7 +237,7 @@ def _list_statements(shape: _Shape, with_counts: bool) -> tuple[sa.Select, sa.Se
     total = sa.select(sa.func.count()).select_from(
         _filtered(sa.select(Case.id), shape, owner)
         .limit(_written_in("count_limit", sa.BigInteger)).subquery()).scalar_subquery()
-    counts = _count_columns(shape.scope, COUNT_CAP) if with_counts else ()
+    counts = () if tab_cap is None else _count_columns(shape.scope, tab_cap)
     # A sort by a related name joins that one table; every other sort reads cases alone.
     sort_join = (shape.sort,) if shape.sort in NULLABLE_SORTS else ()
     ids = (_filtered(sa.select(Case.id), shape, owner, joins=sort_join)
@@ -272,7 +276,8 @@ def list_cases(user: User, query: CaseQuery, *, per_page: int,
     thousand closed cases reads as "1,000+" instead of being counted on every request; the
     tabs' counts, when asked for, come in the same statement.
     """
-    numbers, rows = _list_statements(_Shape.of(user, query), with_counts)
+    numbers, rows = _list_statements(_Shape.of(user, query),
+                                     TAB_COUNT_CAP if with_counts else None)
     values = _parameters(user, query)
     bound = (query.page - 1) * per_page + COUNT_CAP
     # Read through the session's connection: plain rows, no ORM entities to track.
