@@ -135,6 +135,18 @@ def slow_queries(results) -> list[str]:
     return lines
 
 
+def cpu_split(results) -> list[str]:
+    lines = ["| page | req/s @8 | workers | database server | load client | whole machine |",
+             "|---|---|---|---|---|---|"]
+    for r in results:
+        if getattr(r, "cpu", None) is None:
+            continue
+        c = r.cpu
+        lines.append(f"| {r.page.name} | {r.load.rps:.0f} | {c.workers:.2f} | {c.database:.2f} "
+                     f"| {c.client:.2f} | {c.machine:.2f} |")
+    return lines
+
+
 def render(results, rss, context, dialect, url, args) -> str:
     rss_line = ", ".join(f"{mb:.0f}" for mb in rss)
     worst = max(rss) if rss else 0.0
@@ -148,6 +160,8 @@ def render(results, rss, context, dialect, url, args) -> str:
              "", *table(results), "",
              f"Worker RSS after the run (MB): {rss_line} — max {worst:.0f} MB "
              + ("(meets < 150 MB)" if worst < RSS_MB else f"(MISS: +{worst - RSS_MB:.0f} MB)"),
+             "", "### CPU per request under load (ms, from /proc, during the 8-client run)", "",
+             *cpu_split(results),
              "", "### SQL per page (in-process, Flask test client, slowest statements)", "",
              *slow_queries(results), "", "### Machine", "",
              *[f"- {name}: {value}" for name, value in machine_facts(url)]]

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 import common
 import httpload
+from cpusplit import CpuMeter, CpuSplit
 import pages as catalogue
 import report
 from inprocess import Client, InProcess
@@ -31,6 +32,7 @@ class Result:
     load: httpload.Throughput | None = None
     bare: tuple[httpload.Latency, httpload.Throughput] | None = None
     requested: int = 0
+    cpu: CpuSplit | None = None
 
 
 def parse_args():
@@ -99,13 +101,15 @@ def measure_in_process(app, results: list[Result], stamp: str, dialect: str,
 
 
 def measure_pair(args, bare: httpload.Session, session: httpload.Session,
-                 path: str, headers: dict):
-    """The bare ceiling and then the page, back to back, so machine noise hits both alike."""
+                 path: str, headers: dict, workers: list[int]):
+    """The bare ceiling and then the page, back to back, so machine noise hits both alike;
+    during the page's concurrent run, the CPU each party spent per request."""
     bare_pair = (httpload.sequential(bare, "/", args.requests),
                  httpload.concurrent(bare, "/", args.clients, args.seconds))
-    page_pair = (httpload.sequential(session, path, args.requests, headers),
-                 httpload.concurrent(session, path, args.clients, args.seconds, headers))
-    return bare_pair, page_pair
+    latency = httpload.sequential(session, path, args.requests, headers)
+    with CpuMeter(workers) as meter:
+        load = httpload.concurrent(session, path, args.clients, args.seconds, headers)
+    return bare_pair, (latency, load), meter.per_request(load.requests)
 
 
 def measure_http(args, url: str, results: list[Result]) -> list[float]:
@@ -120,12 +124,13 @@ def measure_http(args, url: str, results: list[Result]) -> list[float]:
             if result.path is None or result.note:
                 continue
             result.requested = args.requests
-            result.bare, (result.latency, result.load) = measure_pair(
-                args, bare, session, result.path, result.page.headers)
+            result.bare, (result.latency, result.load), result.cpu = measure_pair(
+                args, bare, session, result.path, result.page.headers, server.worker_pids())
             print(f"  http        {result.page.name:<34} p50 {result.latency.p50_ms:6.1f} ms  "
                   f"p95 {result.latency.p95_ms:6.1f} ms  {result.load.rps:6.0f} req/s  "
                   f"(bare p95 {result.bare[0].p95_ms:4.1f} ms, {result.bare[1].rps:4.0f} req/s)  "
                   f"errors {result.latency.errors + result.load.errors}", flush=True)
+            print(f"  cpu/request {'':<34} {result.cpu.label()} (ms)", flush=True)
         return server.worker_rss_mb()
 
 
