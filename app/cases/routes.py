@@ -109,7 +109,8 @@ ROW_CACHE_SIZE = 4096
 
 @functools.lru_cache(maxsize=ROW_CACHE_SIZE)
 def case_row_html(row: tuple, case_url: str, zone) -> Markup:
-    """One <tr> of a case list (templates/cases/_case_row.html)."""
+    """One <tr> of a case list (templates/cases/_case_row.html; kept for the life of the
+    process, so an edit to that template shows after a restart)."""
     macro = current_app.jinja_env.get_template("cases/_case_row.html").module.case_row
     return macro(CaseRow(row, case_url, zone))
 
