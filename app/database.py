@@ -70,6 +70,8 @@ def _keep_prepared_statements(engine: Engine) -> None:
     closes; the pool resets the connection): no statement was ever prepared, and PostgreSQL
     parsed and planned every query of every request. A transaction that ran nothing but SELECTs
     changed nothing, so it now ends with COMMIT, which is the same to the data and keeps them.
+    (Anything but a SELECT counts as a write, savepoints and CTEs too. A SELECT with an effect
+    that waits for COMMIT, such as pg_notify(), would need the same care; Casebook runs none.)
     """
     from psycopg.pq import TransactionStatus
 
