@@ -2,7 +2,7 @@
 import functools
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import (
     Flask, abort, flash, g, has_request_context, make_response, redirect, render_template, request,
@@ -18,6 +18,7 @@ from app import access
 from app.extensions import db, login_manager
 from app.htmx import is_fragment_request
 from app.models import User, UserSession
+from app.models.users import zone_named
 from app.services import settings as settings_service
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -163,15 +164,6 @@ def user_zone() -> ZoneInfo:
     if zone is None:
         zone = g.user_zone = zone_named(getattr(current_user, "time_zone", None) or "UTC")
     return zone
-
-
-@functools.lru_cache(maxsize=64)
-def zone_named(name: str) -> ZoneInfo:
-    """A time zone by its name; an unknown name is UTC."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:

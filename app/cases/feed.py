@@ -22,7 +22,6 @@ from app.services import feed as feed_service
 from app.services import files as file_store
 from app.services.errors import CaseConflict, ValidationFailed
 from app.services.feed import FEED_FILTERS, DuplicateSubmission
-from app.web import zone_named
 
 ACTIONS = {"post": "Post", "email": "Email", "file": "File", "share": "Share", "task": "Task"}
 # The newest 25 items, then "Show older": most visits read only the latest activity.
@@ -51,7 +50,7 @@ def initials(name: str) -> str:
 
 def today_for(user) -> date:
     """Today in the user's time zone, for due dates."""
-    return datetime.now(zone_named(user.time_zone or "UTC")).date()
+    return datetime.now(user.zone).date()
 
 
 def timeline_context(case, user, feed_filter: str = "all", page: int = 1) -> dict:

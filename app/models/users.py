@@ -1,9 +1,11 @@
 """People who sign in, and their server-side sessions."""
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -18,6 +20,15 @@ if TYPE_CHECKING:
 
 ROLES = ("admin", "agent", "customer")
 STAFF_ROLES = ("admin", "agent")
+
+
+@functools.lru_cache(maxsize=64)
+def zone_named(name: str) -> ZoneInfo:
+    """A time zone by its name; an unknown name is UTC."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 class User(UserMixin, CreatedMixin, db.Model):
@@ -37,6 +48,11 @@ class User(UserMixin, CreatedMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     contact: Mapped[Contact | None] = relationship(foreign_keys=[contact_id])
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The user's time zone (UTC when none or an unknown one is stored)."""
+        return zone_named(self.time_zone or "UTC")
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

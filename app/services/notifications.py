@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import nh3
 import sqlalchemy as sa
@@ -182,10 +181,7 @@ def render_pair(name: str, **context) -> tuple[str, str]:
 
 
 def _today_for(user: User, now: datetime):
-    try:
-        return now.astimezone(ZoneInfo(user.time_zone or "UTC")).date()
-    except (ZoneInfoNotFoundError, ValueError):
-        return now.date()
+    return now.astimezone(user.zone).date()
 
 
 def queue_task_reminders(now: datetime | None = None) -> int:
