@@ -56,3 +56,43 @@ def test_upgrade_from_empty_builds_a_schema_the_models_match(tmp_path):
     assert diff == [], f"models and migrations differ: {diff}"
     modelled = {index.name for table in db.metadata.tables.values() for index in table.indexes}
     assert modelled - indexes == set(), "indexes the models declare but no migration creates"
+
+
+LIST_INDEXES = ("ix_cases_status_updated", "ix_cases_open_updated",
+                "ix_cases_owner_open_updated", "ix_cases_open_priority_created")
+
+
+def _list_index_definitions(conn) -> dict[str, str]:
+    rows = conn.execute(sa.text(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND indexname IN :names").bindparams(sa.bindparam("names", expanding=True)),
+        {"names": list(LIST_INDEXES)})
+    return dict(rows.tuples().all())
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="SQLite's indexes hold the row id by themselves")
+def test_case_list_indexes_carry_the_id_and_the_migration_reverses(tmp_path):
+    """A list page's ids come from its index alone on PostgreSQL too (no table reads)."""
+    from flask_migrate import downgrade
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = _empty_database_uri(tmp_path)
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            built = _list_index_definitions(conn)
+        downgrade(revision="839b4c312317")
+        with db.engine.connect() as conn:
+            reversed_ = _list_index_definitions(conn)
+        upgrade()
+        with db.engine.connect() as conn:
+            again = _list_index_definitions(conn)
+        db.engine.dispose()
+    assert set(built) == set(LIST_INDEXES)
+    assert all(definition.endswith("INCLUDE (id)") or "INCLUDE (id) WHERE" in definition
+               for definition in built.values()), built
+    assert set(reversed_) == set(LIST_INDEXES)
+    assert not any("INCLUDE" in definition for definition in reversed_.values()), reversed_
+    assert again == built
