@@ -135,6 +135,41 @@ def test_filtering_by_an_owner_id_lists_their_cases(client, cases):
     assert sorted(numbers(response)) == sorted(padded(cases["theirs"], cases["escalated"]))
 
 
+def owner_options(page) -> list[str]:
+    return [option.get_text(strip=True) for option in page.select("#filter-owner option")]
+
+
+def test_the_owner_filter_offers_the_active_agents_by_name_as_they_are_now(client, cases,
+                                                                           agent):
+    page = soup(client.get("/cases/?view=open"))
+    assert owner_options(page) == ["Anyone", "Me", "Unassigned",
+                                   *sorted([agent.name, "Olga Other"], key=str.lower)]
+    make_user(name="Aaron Newcomer", password=None)
+    cases["other"].active = False
+    make_user(role="customer", name="Carla Customer", password=None)
+    db.session.commit()
+    assert owner_options(soup(client.get("/cases/?view=open"))) == [
+        "Anyone", "Me", "Unassigned", *sorted(["Aaron Newcomer", agent.name], key=str.lower)]
+
+
+@pytest.mark.parametrize("who", ["inactive", "customer", "nobody"])
+def test_an_owner_id_that_cannot_own_cases_is_ignored_with_a_note(client, cases, who):
+    user_id = {"inactive": lambda: cases["other"].id, "nobody": lambda: 999999,
+               "customer": lambda: make_user(role="customer", password=None).id}[who]()
+    cases["other"].active = who != "inactive"
+    db.session.commit()
+    page = soup(client.get(f"/cases/?view=open&owner={user_id}"))
+    notice = page.select_one(".list-notice").get_text(" ", strip=True)
+    assert f"Owner: Choose an owner from the list. (ignored “{user_id}”)" in notice
+    assert sorted(numbers_in(page)) == sorted(padded(cases["mine"], cases["theirs"],
+                                                     cases["escalated"]))
+    assert page.select_one("#filter-owner option[selected]").get_text(strip=True) == "Anyone"
+
+
+def numbers_in(page) -> list[str]:
+    return [td.get_text(strip=True) for td in page.select("#case-rows td.num")]
+
+
 def test_no_matches_shows_an_empty_state_with_a_way_back(client, cases):
     page = soup(client.get("/cases/?view=open&account=nothing-like-this"))
     empty = page.select_one(".empty-state")

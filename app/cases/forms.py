@@ -209,23 +209,43 @@ class CaseFilterForm(FlaskForm):
     dir = choice("Direction", "ascending or descending",
                  choices=pairs(case_lists.DIRECTIONS), default="desc")
 
-    def __init__(self, *args, owners=(), **kwargs):
+    FIXED_OWNERS = (("", "Anyone"), ("me", "Me"), ("none", "Unassigned"))
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.owner.choices = pairs([("", "Anyone"), ("me", "Me"), ("none", "Unassigned"),
-                                    *((str(user.id), user.name) for user in owners)])
+        # Who may own a case comes with the list (case_lists.list_cases), read after this
+        # form: until then any plausible user id passes, and settle_owner() checks it.
+        raw = self.owner.raw_data[0] if self.owner.raw_data else ""
+        self.owner.choices = pairs([*self.FIXED_OWNERS, *([(raw, raw)] if plausible_id(raw)
+                                                           else [])])
 
     def to_query(self, page: int) -> tuple[case_lists.CaseQuery, list[str]]:
         """The validated query, and a message for each value that was ignored."""
         self.validate()
-        problems = []
-        for name, field in self._fields.items():
-            if field.errors:
-                problems.append(f"{field.label.text}: {' '.join(field.errors)} "
-                                f"(ignored “{str(field.raw_data[0])[:40]}”)"
-                                if field.raw_data else " ".join(field.errors))
-                field.data = field.default
-                field.errors = []
+        problems = [self._ignore(field) for field in self._fields.values() if field.errors]
         return case_lists.CaseQuery(
             view=self.view.data, status=self.status.data, priority=self.priority.data,
             owner=self.owner.data, account=self.account.data or "", sort=self.sort.data,
             direction=self.dir.data, page=page), problems
+
+    def settle_owner(self, owners: list[tuple[int, str]]) -> str | None:
+        """The owner filter's real choices (id, name); the message for an owner id that is no
+        one who may own a case, which is then ignored like any other bad value."""
+        self.owner.choices = pairs([*self.FIXED_OWNERS,
+                                    *((str(user_id), name) for user_id, name in owners)])
+        try:
+            self.owner.pre_validate(self)
+        except ValidationError as error:
+            self.owner.errors = [str(error)]
+            return self._ignore(self.owner)
+        return None
+
+    @staticmethod
+    def _ignore(field) -> str:
+        """Fall back to the field's default; say what was ignored and why."""
+        problem = (f"{field.label.text}: {' '.join(field.errors)} "
+                   f"(ignored “{str(field.raw_data[0])[:40]}”)"
+                   if field.raw_data else " ".join(field.errors))
+        field.data = field.default
+        field.errors = []
+        return problem

@@ -110,14 +110,22 @@ def case_row_html(row: tuple, case_url: str, zone) -> Markup:
     return macro(CaseRow(row, case_url, zone))
 
 
+def read_list(query: case_lists.CaseQuery) -> case_lists.CaseList:
+    return case_lists.list_cases(current_user, query,
+                                 per_page=current_app.config["CASES_PER_PAGE"],
+                                 with_counts=not is_fragment_request())
+
+
 @bp.route("/")
 def list_cases():
     """A case view, filtered, sorted and paged; htmx gets just the results."""
-    form = CaseFilterForm(formdata=request.args, owners=case_service.owner_names())
+    form = CaseFilterForm(formdata=request.args)
     query, problems = form.to_query(parse_page(request.args.get("page")))
-    listed = case_lists.list_cases(current_user, query,
-                                   per_page=current_app.config["CASES_PER_PAGE"],
-                                   with_counts=not is_fragment_request())
+    listed = read_list(query)
+    if problem := form.settle_owner(listed.owners):  # no one who may own a case: list again
+        problems.append(problem)
+        query = query.with_(owner="")
+        listed = read_list(query)
     results, counts = listed.page, listed.counts
     query = query.with_(page=results.page)
     case_url, zone = number_url("cases.view_case"), user_zone()

@@ -12,6 +12,7 @@ from app import access
 from app.extensions import db
 from app.models import PRIORITIES, STATUSES, Account, Case, Contact, RecentView, User
 from app.pagination import Page
+from app.services import cases as case_service
 from app.services.accounts import escape_like
 
 VIEWS = {
@@ -228,7 +229,8 @@ def _order(shape: _Shape, owner) -> list:
 @functools.lru_cache(maxsize=256)
 def _list_statements(shape: _Shape, tab_cap: int | None) -> tuple[sa.Select, sa.Select]:
     """The list's numbers (its bounded total, and each view's count for the tabs, up to
-    tab_cap + 1, unless tab_cap is None) in one statement, and the page's rows.
+    tab_cap + 1, unless tab_cap is None) and the owner filter's choices in one statement,
+    and the page's rows.
 
     The rows statement picks the page's ids from the index first, then joins just those rows
     to their account, contact and owner, so a deep page does not join every row it skips.
@@ -257,15 +259,18 @@ def _list_statements(shape: _Shape, tab_cap: int | None) -> tuple[sa.Select, sa.
             .outerjoin(owner, Case.owner_id == owner.id))
     if shape.view == "recent":
         rows = _viewed(rows)
-    return sa.select(total, *counts), rows.order_by(*_order(shape, owner))
+    return (sa.select(total, *counts, case_service.OWNER_CHOICES),
+            rows.order_by(*_order(shape, owner)))
 
 
 @dataclass
 class CaseList:
-    """A page of a view, and (for a whole page) how many cases each view's tab holds."""
+    """A page of a view, (for a whole page) how many cases each view's tab holds, and who
+    may own a case (the owner filter's choices, as (id, name))."""
 
     page: Page
     counts: dict[str, int] | None
+    owners: list[tuple[int, str]]
 
 
 def list_cases(user: User, query: CaseQuery, *, per_page: int,
@@ -274,7 +279,7 @@ def list_cases(user: User, query: CaseQuery, *, per_page: int,
 
     The total is counted up to COUNT_CAP rows past the page's start, so a view of a hundred
     thousand closed cases reads as "1,000+" instead of being counted on every request; the
-    tabs' counts, when asked for, come in the same statement.
+    tabs' counts, when asked for, and the owner filter's choices come in the same statement.
     """
     numbers, rows = _list_statements(_Shape.of(user, query),
                                      TAB_COUNT_CAP if with_counts else None)
@@ -282,11 +287,13 @@ def list_cases(user: User, query: CaseQuery, *, per_page: int,
     bound = (query.page - 1) * per_page + COUNT_CAP
     # Read through the session's connection: plain rows, no ORM entities to track.
     connection = db.session.connection()
-    counted, *counts = connection.execute(numbers, values | {"count_limit": bound + 1}).one()
+    counted, *counts, owners = connection.execute(
+        numbers, values | {"count_limit": bound + 1}).one()
     counted = counted or 0
     total, capped = (bound, True) if counted > bound else (counted, False)
     page = query.page if capped else min(query.page, max(1, math.ceil(total / per_page)))
     items = connection.execute(rows, values | {"page_limit": per_page,
                                                "page_offset": (page - 1) * per_page}).all()
     return CaseList(Page(items=items, page=page, per_page=per_page, total=total, capped=capped),
-                    dict(zip(VIEWS, (value or 0 for value in counts))) if with_counts else None)
+                    dict(zip(VIEWS, (value or 0 for value in counts))) if with_counts else None,
+                    case_service.owner_choices(owners))

@@ -1,7 +1,7 @@
 """The one door for case changes: every create and edit of a case goes through here."""
 from __future__ import annotations
 
-import functools
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 from app.models import (
@@ -212,17 +214,39 @@ def record_view(case: Case, user: User) -> None:
         where=RecentView.viewed_at <= now - RECENT_VIEW_REFRESH))
 
 
-@functools.cache
-def _owner_names_stmt() -> sa.Select:
-    return (sa.select(User.id, User.name)
-            .where(User.role.in_(STAFF_ROLES), User.active.is_(True))
-            .order_by(sa.func.lower(User.name), User.id))
+class _OwnerChoices(FunctionElement):
+    """(id, name) of everyone assignable_owners() lists, as JSON text, read inside another
+    statement: a case list gets its owner filter's choices without a round trip of its own."""
+
+    type = sa.Text()
+    inherit_cache = True
+    name = "owner_choices"
 
 
-def owner_names() -> list[sa.Row]:
-    """(id, name) of everyone assignable_owners() lists, for filters that only show names
-    (every case list runs it, so the statement is built once)."""
-    return db.session.connection().execute(_owner_names_stmt()).all()
+def _assignable_pairs(pair) -> sa.ScalarSelect:
+    return (sa.select(pair).where(User.role.in_(STAFF_ROLES), User.active.is_(True))
+            .scalar_subquery())
+
+
+@compiles(_OwnerChoices)
+def _owner_choices_sqlite(element, compiler, **kw):
+    pairs = sa.func.json_group_array(sa.func.json_array(User.id, User.name))
+    return compiler.process(_assignable_pairs(pairs), literal_binds=True, **kw)
+
+
+@compiles(_OwnerChoices, "postgresql")
+def _owner_choices_postgresql(element, compiler, **kw):
+    pairs = sa.cast(sa.func.json_agg(sa.func.json_build_array(User.id, User.name)), sa.Text)
+    return compiler.process(_assignable_pairs(pairs), literal_binds=True, **kw)
+
+
+OWNER_CHOICES = _OwnerChoices()
+
+
+def owner_choices(stored: str | None) -> list[tuple[int, str]]:
+    """What OWNER_CHOICES read, by name as assignable_owners() orders them."""
+    owners = [(int(user_id), name) for user_id, name in json.loads(stored or "null") or ()]
+    return sorted(owners, key=lambda owner: (owner[1].lower(), owner[0]))
 
 
 def assignable_owners(current: User | None = None) -> list[User]:
