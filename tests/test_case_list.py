@@ -335,6 +335,23 @@ def test_the_list_issues_as_many_queries_for_fifty_rows_as_for_five(client, agen
     assert fifty.count == five.count, fifty.statements
 
 
+def test_a_page_of_cases_comes_in_one_statement_with_its_counts(client, cases, count_queries):
+    """The rows carry the total, the tab counts and the owner choices; only a page without
+    rows asks for those on their own."""
+    db.session.expunge_all()
+    with count_queries() as full:
+        page = soup(client.get("/cases/?view=open"))
+    db.session.expunge_all()
+    with count_queries() as empty:
+        client.get("/cases/?view=recent")
+    assert len(numbers_in(page)) == 3
+    assert "1–3 of 3" in page.select_one(".pager").get_text(" ", strip=True)
+    assert [statement for statement in full.statements if "FROM cases" in statement] \
+        == [statement for statement in full.statements if "count(" in statement]
+    assert len([statement for statement in full.statements if "FROM cases" in statement]) == 1
+    assert empty.count == full.count + 1
+
+
 def test_the_list_only_shows_cases_the_agent_may_see(login, admin, agent):
     from app.services.settings import set_case_access
 

@@ -83,17 +83,18 @@ class CaseRow:
     __slots__ = ("number", "href", "subject", "account", "contact", "status", "priority",
                  "owner", "opened", "updated")
 
-    def __init__(self, row, case_url: str, zone) -> None:
-        self.number = case_number(row.number)
-        self.href = case_url.format(row.number)
-        self.subject = row.subject
-        self.account = row.account_name or ""
-        self.contact = row.contact_name or ""
-        self.status = status_badge(row.status)
-        self.priority = priority_badge(row.priority)
-        self.owner = row.owner_name or "Unassigned"
-        self.opened = time_cell(row.created_at, zone)
-        self.updated = time_cell(row.updated_at, zone)
+    def __init__(self, row: tuple, case_url: str, zone) -> None:
+        (_, number, self.subject, status, priority, created_at, updated_at, account, contact,
+         owner) = row  # case_lists.ROW_COLUMNS
+        self.number = case_number(number)
+        self.href = case_url.format(number)
+        self.account = account or ""
+        self.contact = contact or ""
+        self.status = status_badge(status)
+        self.priority = priority_badge(priority)
+        self.owner = owner or "Unassigned"
+        self.opened = time_cell(created_at, zone)
+        self.updated = time_cell(updated_at, zone)
 
 
 # A rendered row depends only on its own values, the time zone and the case URL, and is cached

@@ -226,20 +226,30 @@ def _order(shape: _Shape, owner) -> list:
     return [first, Case.number.desc()]
 
 
+# What a listed row holds, in this order; the list's numbers follow in the same result row.
+ROW_COLUMNS = ("id", "number", "subject", "status", "priority", "created_at", "updated_at",
+               "account_name", "contact_name", "owner_name")
+
+
 @functools.lru_cache(maxsize=256)
 def _list_statements(shape: _Shape, tab_cap: int | None) -> tuple[sa.Select, sa.Select]:
-    """The list's numbers (its bounded total, and each view's count for the tabs, up to
-    tab_cap + 1, unless tab_cap is None) and the owner filter's choices in one statement,
-    and the page's rows.
+    """The list's numbers (its bounded total, each view's count for the tabs up to
+    tab_cap + 1 unless tab_cap is None, and the owner filter's choices) on their own, and the
+    page's rows with the same numbers after each row's own columns.
 
     The rows statement picks the page's ids from the index first, then joins just those rows
     to their account, contact and owner, so a deep page does not join every row it skips.
+    The numbers are uncorrelated subqueries, worked out once per statement (not per row):
+    a list with rows is one statement and one round trip.
     """
     owner = aliased(User, name="owner")
     total = sa.select(sa.func.count()).select_from(
         _filtered(sa.select(Case.id), shape, owner)
         .limit(_written_in("count_limit", sa.BigInteger)).subquery()).scalar_subquery()
     counts = () if tab_cap is None else _count_columns(shape.scope, tab_cap)
+    numbers = (total.label("counted"), *(count.label(f"count_{view}")
+                                         for count, view in zip(counts, VIEWS)),
+               case_service.OWNER_CHOICES.label("owners"))
     # A sort by a related name joins that one table; every other sort reads cases alone.
     sort_join = (shape.sort,) if shape.sort in NULLABLE_SORTS else ()
     ids = (_filtered(sa.select(Case.id), shape, owner, joins=sort_join)
@@ -253,14 +263,14 @@ def _list_statements(shape: _Shape, tab_cap: int | None) -> tuple[sa.Select, sa.
               for column in (Case.created_at, Case.updated_at)}
     rows = (sa.select(Case.id, Case.number, Case.subject, Case.status, Case.priority,
                       *stored.values(), Account.name.label("account_name"),
-                      Contact.name.label("contact_name"), owner.name.label("owner_name"))
+                      Contact.name.label("contact_name"), owner.name.label("owner_name"),
+                      *numbers)
             .select_from(Case).join(ids, ids.c.id == Case.id)
             .outerjoin(Case.account).outerjoin(Case.contact)
             .outerjoin(owner, Case.owner_id == owner.id))
     if shape.view == "recent":
         rows = _viewed(rows)
-    return (sa.select(total, *counts, case_service.OWNER_CHOICES),
-            rows.order_by(*_order(shape, owner)))
+    return sa.select(*numbers), rows.order_by(*_order(shape, owner))
 
 
 @dataclass
@@ -275,25 +285,41 @@ class CaseList:
 
 def list_cases(user: User, query: CaseQuery, *, per_page: int,
                with_counts: bool = True) -> CaseList:
-    """One page of a view as plain rows (what the table shows), in two small queries.
+    """One page of a view as plain tuples (ROW_COLUMNS: what the table shows), with its
+    numbers, in one query when the page has rows (two when it has none, three for a page past
+    the end, which then shows the last page).
 
     The total is counted up to COUNT_CAP rows past the page's start, so a view of a hundred
     thousand closed cases reads as "1,000+" instead of being counted on every request; the
     tabs' counts, when asked for, and the owner filter's choices come in the same statement.
     """
-    numbers, rows = _list_statements(_Shape.of(user, query),
-                                     TAB_COUNT_CAP if with_counts else None)
+    numbers_only, rows_and_numbers = _list_statements(_Shape.of(user, query),
+                                                      TAB_COUNT_CAP if with_counts else None)
     values = _parameters(user, query)
-    bound = (query.page - 1) * per_page + COUNT_CAP
     # Read through the session's connection: plain rows, no ORM entities to track.
     connection = db.session.connection()
-    counted, *counts, owners = connection.execute(
-        numbers, values | {"count_limit": bound + 1}).one()
+
+    def count_limit(page: int) -> dict:
+        return {"count_limit": (page - 1) * per_page + COUNT_CAP + 1}
+
+    def read_page(page: int) -> list[sa.Row]:
+        return connection.execute(rows_and_numbers, values | count_limit(page) | {
+            "page_limit": per_page, "page_offset": (page - 1) * per_page}).all()
+
+    page, width = query.page, len(ROW_COLUMNS)
+    found = read_page(page)
+    if found:
+        numbers = found[0][width:]
+    else:  # an empty view, or a page past its end
+        numbers = connection.execute(numbers_only, values | count_limit(page)).one()
+    counted, *counts, owners = numbers
     counted = counted or 0
+    bound = (page - 1) * per_page + COUNT_CAP
     total, capped = (bound, True) if counted > bound else (counted, False)
-    page = query.page if capped else min(query.page, max(1, math.ceil(total / per_page)))
-    items = connection.execute(rows, values | {"page_limit": per_page,
-                                               "page_offset": (page - 1) * per_page}).all()
+    if not found and total and page > 1:  # past the end: show the last page
+        page = min(page, max(1, math.ceil(total / per_page)))
+        found = read_page(page)
+    items = [row[:width] for row in found]
     return CaseList(Page(items=items, page=page, per_page=per_page, total=total, capped=capped),
                     dict(zip(VIEWS, (value or 0 for value in counts))) if with_counts else None,
                     case_service.owner_choices(owners))

@@ -231,13 +231,13 @@ def _assignable_pairs(pair) -> sa.ScalarSelect:
 @compiles(_OwnerChoices)
 def _owner_choices_sqlite(element, compiler, **kw):
     pairs = sa.func.json_group_array(sa.func.json_array(User.id, User.name))
-    return compiler.process(_assignable_pairs(pairs), literal_binds=True, **kw)
+    return compiler.process(_assignable_pairs(pairs), **{**kw, "literal_binds": True})
 
 
 @compiles(_OwnerChoices, "postgresql")
 def _owner_choices_postgresql(element, compiler, **kw):
     pairs = sa.cast(sa.func.json_agg(sa.func.json_build_array(User.id, User.name)), sa.Text)
-    return compiler.process(_assignable_pairs(pairs), literal_binds=True, **kw)
+    return compiler.process(_assignable_pairs(pairs), **{**kw, "literal_binds": True})
 
 
 OWNER_CHOICES = _OwnerChoices()
