@@ -232,24 +232,24 @@ ROW_COLUMNS = ("id", "number", "subject", "status", "priority", "created_at", "u
 
 
 @functools.lru_cache(maxsize=256)
-def _list_statements(shape: _Shape, tab_cap: int | None) -> tuple[sa.Select, sa.Select]:
-    """The list's numbers (its bounded total, each view's count for the tabs up to
-    tab_cap + 1 unless tab_cap is None, and the owner filter's choices) on their own, and the
-    page's rows with the same numbers after each row's own columns.
+def _list_statement(shape: _Shape, tab_cap: int | None) -> sa.Select:
+    """The page's rows, each followed by the list's numbers: its bounded total, each view's
+    count for the tabs (up to tab_cap + 1, unless tab_cap is None) and the owner filter's
+    choices. A page without rows is one row of numbers alone (its row columns NULL).
 
-    The rows statement picks the page's ids from the index first, then joins just those rows
-    to their account, contact and owner, so a deep page does not join every row it skips.
-    The numbers are uncorrelated subqueries, worked out once per statement (not per row):
-    a list with rows is one statement and one round trip.
+    The numbers are a one-row subquery that the rows join: worked out once, not per row, and
+    the whole list is one statement and one round trip. The rows pick the page's ids from
+    the index first, then join just those rows to their account, contact and owner, so a
+    deep page does not join every row it skips.
     """
     owner = aliased(User, name="owner")
     total = sa.select(sa.func.count()).select_from(
         _filtered(sa.select(Case.id), shape, owner)
         .limit(_written_in("count_limit", sa.BigInteger)).subquery()).scalar_subquery()
     counts = () if tab_cap is None else _count_columns(shape.scope, tab_cap)
-    numbers = (total.label("counted"), *(count.label(f"count_{view}")
-                                         for count, view in zip(counts, VIEWS)),
-               case_service.OWNER_CHOICES.label("owners"))
+    numbers = sa.select(total.label("counted"),
+                        *(count.label(f"count_{view}") for count, view in zip(counts, VIEWS)),
+                        case_service.OWNER_CHOICES.label("owners")).subquery("numbers")
     # A sort by a related name joins that one table; every other sort reads cases alone.
     sort_join = (shape.sort,) if shape.sort in NULLABLE_SORTS else ()
     ids = (_filtered(sa.select(Case.id), shape, owner, joins=sort_join)
@@ -257,20 +257,22 @@ def _list_statements(shape: _Shape, tab_cap: int | None) -> tuple[sa.Select, sa.
            .limit(_written_in("page_limit"))
            .offset(_written_in("page_offset", sa.BigInteger))
            .subquery("page_ids"))
+    listed = sa.join(Case, ids, ids.c.id == Case.id)
+    if shape.view == "recent":
+        listed = listed.join(RecentView, sa.and_(RecentView.case_id == Case.id,
+                                                 RecentView.user_id == VIEWER))
+    listed = (listed.outerjoin(Account, Case.account_id == Account.id)
+              .outerjoin(Contact, Case.contact_id == Contact.id)
+              .outerjoin(owner, Case.owner_id == owner.id))
     # Times as stored (UTC, naive): the row is cached by its values (cases/routes.py), and the
     # list converts only the rows it has not rendered before.
-    stored = {column: sa.type_coerce(column, sa.DateTime).label(column.key)
-              for column in (Case.created_at, Case.updated_at)}
-    rows = (sa.select(Case.id, Case.number, Case.subject, Case.status, Case.priority,
-                      *stored.values(), Account.name.label("account_name"),
-                      Contact.name.label("contact_name"), owner.name.label("owner_name"),
-                      *numbers)
-            .select_from(Case).join(ids, ids.c.id == Case.id)
-            .outerjoin(Case.account).outerjoin(Case.contact)
-            .outerjoin(owner, Case.owner_id == owner.id))
-    if shape.view == "recent":
-        rows = _viewed(rows)
-    return sa.select(*numbers), rows.order_by(*_order(shape, owner))
+    stored = [sa.type_coerce(column, sa.DateTime).label(column.key)
+              for column in (Case.created_at, Case.updated_at)]
+    return (sa.select(Case.id, Case.number, Case.subject, Case.status, Case.priority, *stored,
+                      Account.name.label("account_name"), Contact.name.label("contact_name"),
+                      owner.name.label("owner_name"), *numbers.c)
+            .select_from(numbers.outerjoin(listed, sa.true()))
+            .order_by(*_order(shape, owner)))
 
 
 @dataclass
@@ -285,41 +287,32 @@ class CaseList:
 
 def list_cases(user: User, query: CaseQuery, *, per_page: int,
                with_counts: bool = True) -> CaseList:
-    """One page of a view as plain tuples (ROW_COLUMNS: what the table shows), with its
-    numbers, in one query when the page has rows (two when it has none, three for a page past
-    the end, which then shows the last page).
+    """One page of a view as plain tuples (ROW_COLUMNS: what the table shows) and its
+    numbers, in one query (two for a page past the end, which then shows the last page).
 
     The total is counted up to COUNT_CAP rows past the page's start, so a view of a hundred
     thousand closed cases reads as "1,000+" instead of being counted on every request; the
     tabs' counts, when asked for, and the owner filter's choices come in the same statement.
     """
-    numbers_only, rows_and_numbers = _list_statements(_Shape.of(user, query),
-                                                      TAB_COUNT_CAP if with_counts else None)
+    statement = _list_statement(_Shape.of(user, query), TAB_COUNT_CAP if with_counts else None)
     values = _parameters(user, query)
     # Read through the session's connection: plain rows, no ORM entities to track.
     connection = db.session.connection()
+    width = len(ROW_COLUMNS)
 
-    def count_limit(page: int) -> dict:
-        return {"count_limit": (page - 1) * per_page + COUNT_CAP + 1}
-
-    def read_page(page: int) -> list[sa.Row]:
-        return connection.execute(rows_and_numbers, values | count_limit(page) | {
+    def read_page(page: int) -> tuple[list[tuple], tuple]:
+        found = connection.execute(statement, values | {
+            "count_limit": (page - 1) * per_page + COUNT_CAP + 1,
             "page_limit": per_page, "page_offset": (page - 1) * per_page}).all()
+        return [row[:width] for row in found if row[0] is not None], found[0][width:]
 
-    page, width = query.page, len(ROW_COLUMNS)
-    found = read_page(page)
-    if found:
-        numbers = found[0][width:]
-    else:  # an empty view, or a page past its end
-        numbers = connection.execute(numbers_only, values | count_limit(page)).one()
-    counted, *counts, owners = numbers
-    counted = counted or 0
+    page = query.page
+    items, (counted, *counts, owners) = read_page(page)
     bound = (page - 1) * per_page + COUNT_CAP
     total, capped = (bound, True) if counted > bound else (counted, False)
-    if not found and total and page > 1:  # past the end: show the last page
+    if not items and total and page > 1:  # past the end: show the last page
         page = min(page, max(1, math.ceil(total / per_page)))
-        found = read_page(page)
-    items = [row[:width] for row in found]
+        items, _ = read_page(page)
     return CaseList(Page(items=items, page=page, per_page=per_page, total=total, capped=capped),
                     dict(zip(VIEWS, (value or 0 for value in counts))) if with_counts else None,
                     case_service.owner_choices(owners))
