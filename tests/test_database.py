@@ -1,5 +1,5 @@
-"""The engine's connection handling on PostgreSQL: idle connections are checked before use, and
-plans outlive transactions that only read."""
+"""The engine's connection handling on PostgreSQL: idle connections are checked before use,
+plans outlive transactions that only read, results are described only when asked."""
 import pytest
 import sqlalchemy as sa
 
@@ -69,3 +69,42 @@ def test_a_transaction_that_wrote_is_still_rolled_back(app):
     assert db.session.get(Setting, "left_behind") is None
     with db.engine.connect() as other:
         assert other.scalar(sa.text("SELECT count(*) FROM settings WHERE key = 'left_behind'")) == 0
+
+
+def test_a_result_describes_its_columns_as_psycopg_does(app):
+    """Cursors describe a result only when asked (SQLAlchemy rarely asks); what they say
+    when asked is psycopg's own description."""
+    import psycopg
+
+    raw = db.session.connection().connection.dbapi_connection
+    cursor = raw.cursor()
+    cursor.execute("SELECT 1 AS one, 'two'::text AS two, now() AS three")
+    described = [(column.name, column.type_code) for column in cursor.description]
+    cursor.execute("SELECT 1 AS one, 'two'::text AS two, now() AS three")
+    own = [(column.name, column.type_code)
+           for column in psycopg.Cursor.description.fget(cursor)]
+    assert described == own and [name for name, _ in own] == ["one", "two", "three"]
+    cursor.execute("SET LOCAL statement_timeout = 0")
+    assert cursor.description is None  # nothing to describe, as psycopg says
+    cursor.close()
+    db.session.rollback()
+
+
+def test_a_description_first_read_after_the_cursor_moved_on_is_refused(app):
+    raw = db.session.connection().connection.dbapi_connection
+    cursor = raw.cursor()
+    cursor.execute("SELECT 1 AS one")
+    early = cursor.description
+    cursor.execute("SELECT 1 AS other, 2 AS columns")
+    with pytest.raises(RuntimeError, match="moved on"):
+        early[0]
+    assert [column.name for column in cursor.description] == ["other", "columns"]
+    cursor.close()
+    db.session.rollback()
+
+
+def test_new_statements_read_their_columns_by_name(app):
+    """The first run of a statement builds its result columns from the description."""
+    row = db.session.execute(sa.text(f"SELECT 7 AS seven_{id(app)}, 'x' AS ex")).one()
+    assert row._mapping[f"seven_{id(app)}"] == 7 and row.ex == "x"
+    db.session.rollback()
