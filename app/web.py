@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.exceptions import HTTPException
 
 from app import access
@@ -50,7 +51,19 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(status_badge)
     app.add_template_filter(priority_badge)
     app.add_template_filter(select_options)
+    app.add_template_global(fixed_url)
     app.context_processor(navigation)
+
+
+def fixed_url(endpoint: str, **values) -> str:
+    """url_for for a link that is the same on every request (the layout's static files and
+    navigation): worked out once per script root instead of ten times a page."""
+    return _fixed_url(request.script_root, endpoint, tuple(values.items()))
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed_url(_script_root: str, endpoint: str, values: tuple) -> str:
+    return url_for(endpoint, **dict(values))
 
 
 def navigation() -> dict:
@@ -61,22 +74,40 @@ def navigation() -> dict:
 
 
 # Built once: every signed-in request runs it, and building it costs more than running it.
-# The org settings come along, so most requests read them without a query of their own.
-SESSION_WITH_USER = (sa.select(User, settings_service.ALL_SETTINGS)
+# The org settings come along, so most requests read them without a query of their own. The
+# user comes as plain columns and joins the session as if a query had loaded it (_as_loaded):
+# the ORM's loading machinery cost 0.07 ms a request.
+USER_COLUMNS = tuple(User.__table__.columns)
+USER_ATTRIBUTES = tuple(sa.inspect(User).get_property_by_column(column).key
+                        for column in USER_COLUMNS)
+SESSION_WITH_USER = (sa.select(*USER_COLUMNS, settings_service.ALL_SETTINGS)
                      .join(UserSession, UserSession.user_id == User.id)
                      .where(UserSession.id == sa.bindparam("token")))
 
 
 def load_user(token: str):
     """Find the user behind a session token; a revoked session or inactive user signs out."""
-    row = db.session.execute(SESSION_WITH_USER, {"token": token}).first()
+    row = db.session.connection().execute(SESSION_WITH_USER, {"token": token}).first()
     if row is None:
         return None
-    user, stored_settings = row
+    *values, stored_settings = row
     settings_service.keep_stored_settings(stored_settings)
+    user = _as_loaded(dict(zip(USER_ATTRIBUTES, values)))
     if not user.active:
         return None
     user.session_token = token
+    return user
+
+
+def _as_loaded(values: dict) -> User:
+    """The user with these column values, in the session as a query would have loaded it (the
+    one already there, if any, as a query would also give)."""
+    session = db.session()
+    user = session.identity_map.get(session.identity_key(User, (values["id"],)))
+    if user is None:
+        user = User(**values)
+        make_transient_to_detached(user)  # persistent, unchanged, as if just loaded
+        session.add(user)
     return user
 
 

@@ -53,13 +53,13 @@ def list_link(query: case_lists.CaseQuery, **changes) -> str:
     base = g.get("case_list_url")
     if base is None:  # url_for once per request: a list page links to itself two dozen times
         base = g.case_list_url = url_for("cases.list_cases")
-    return _query_url(base, query.with_(**changes) if changes else query)
+    return _query_url(base, query, tuple(changes.items()))
 
 
-@functools.lru_cache(maxsize=1024)
-def _query_url(base: str, query: case_lists.CaseQuery) -> str:
+@functools.lru_cache(maxsize=4096)
+def _query_url(base: str, query: case_lists.CaseQuery, changes: tuple) -> str:
     """A query's URL; the same few dozen (views, sorts, pages) recur on every list."""
-    params = query.params()
+    params = (query.with_(**dict(changes)) if changes else query).params()
     return f"{base}?{urlencode(params, quote_via=quote, safe=URL_SAFE)}" if params else base
 
 
