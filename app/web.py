@@ -106,8 +106,8 @@ def _as_loaded(values: dict) -> User:
     user = session.identity_map.get(session.identity_key(User, (values["id"],)))
     if user is None:
         user = User(**values)
-        make_transient_to_detached(user)  # persistent, unchanged, as if just loaded
-        session.add(user)
+        make_transient_to_detached(user)  # as if loaded by a query: unchanged, not new
+        session.add(user)  # and now the session's own
     return user
 
 

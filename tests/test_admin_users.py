@@ -281,3 +281,16 @@ def test_a_deactivated_user_gets_no_new_invitation_link(login, admin):
     assert "Reactivate Gone Invitee before sending a new invitation." in soup(response).text
     assert soup(response).select_one("#invite-link-input") is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 0
+
+
+def test_the_signed_in_user_read_afresh_saves_changes_to_itself(login, admin):
+    """Each request reads the signed-in user as plain columns into its own session; a change
+    to that user (here their own password) is saved like any other."""
+    browser = login(admin)
+    admin_id, old_hash = admin.id, admin.password_hash
+    db.session.remove()  # as under a server: the request starts with an empty session
+    response = browser.post(f"/admin/users/{admin_id}/password", data=NEW_PASSWORD_FORM)
+    assert response.status_code == 303
+    db.session.remove()
+    assert db.session.get(User, admin_id).password_hash != old_hash
+    assert browser.get("/admin/users").status_code == 200
