@@ -224,6 +224,8 @@ class _OwnerChoices(FunctionElement):
 
 
 def _assignable_pairs(pair) -> sa.ScalarSelect:
+    # Compiled with literal_binds: the roles are constants, and a bound value inside a custom
+    # element would not be carried into the cached statement around it.
     return (sa.select(pair).where(User.role.in_(STAFF_ROLES), User.active.is_(True))
             .scalar_subquery())
 
