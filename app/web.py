@@ -190,10 +190,10 @@ def handle_unexpected_error(error: Exception):
 
 
 def user_zone() -> ZoneInfo:
-    """The signed-in user's time zone, looked up once per request."""
+    """The signed-in user's time zone (User.zone; UTC for a visitor), once per request."""
     zone = g.get("user_zone")
     if zone is None:
-        zone = g.user_zone = zone_named(getattr(current_user, "time_zone", None) or "UTC")
+        zone = g.user_zone = getattr(current_user, "zone", None) or zone_named("UTC")
     return zone
 
 
