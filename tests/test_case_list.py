@@ -10,7 +10,12 @@ from tests.factories import make_account, make_case, make_contact, make_user
 
 def numbers(response) -> list[str]:
     """The case numbers in the table, top to bottom."""
-    return [td.get_text(strip=True) for td in soup(response).select("#case-rows td.num")]
+    return numbers_in(soup(response))
+
+
+def numbers_in(page) -> list[str]:
+    """The case numbers in a parsed page's table, top to bottom."""
+    return [td.get_text(strip=True) for td in page.select("#case-rows td.num")]
 
 
 def padded(*cases) -> list[str]:
@@ -164,10 +169,6 @@ def test_an_owner_id_that_cannot_own_cases_is_ignored_with_a_note(client, cases,
     assert sorted(numbers_in(page)) == sorted(padded(cases["mine"], cases["theirs"],
                                                      cases["escalated"]))
     assert page.select_one("#filter-owner option[selected]").get_text(strip=True) == "Anyone"
-
-
-def numbers_in(page) -> list[str]:
-    return [td.get_text(strip=True) for td in page.select("#case-rows td.num")]
 
 
 def test_no_matches_shows_an_empty_state_with_a_way_back(client, cases):

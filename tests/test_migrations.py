@@ -36,13 +36,17 @@ def _index_names(conn) -> set[str]:
     return set(conn.execute(sa.text(sql)).scalars())
 
 
-# Expected: SQLite cannot reflect expression indexes; _index_names() checks them instead.
-@pytest.mark.filterwarnings("ignore:.*expression-based index")
-def test_upgrade_from_empty_builds_a_schema_the_models_match(tmp_path):
+def _app_on_an_empty_database(tmp_path):
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = _empty_database_uri(tmp_path)
 
-    app = create_app(Config)
+    return create_app(Config)
+
+
+# Expected: SQLite cannot reflect expression indexes; _index_names() checks them instead.
+@pytest.mark.filterwarnings("ignore:.*expression-based index")
+def test_upgrade_from_empty_builds_a_schema_the_models_match(tmp_path):
+    app = _app_on_an_empty_database(tmp_path)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -75,10 +79,7 @@ def test_case_list_indexes_carry_the_id_and_the_migration_reverses(tmp_path):
     """A list page's ids come from its index alone on PostgreSQL too (no table reads)."""
     from flask_migrate import downgrade
 
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = _empty_database_uri(tmp_path)
-
-    app = create_app(Config)
+    app = _app_on_an_empty_database(tmp_path)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
