@@ -1,6 +1,7 @@
 """Engine tuning per dialect: SQLite pragmas and write transactions that start immediately;
 for PostgreSQL, a connection that sat idle is checked before it is handed out, plans outlive
-transactions that only read, and results are described only when asked."""
+transactions that only read, and results are described only when asked. Also SQL that each
+dialect writes its own way (JsonSubquery)."""
 import time
 import weakref
 from collections.abc import Sequence
@@ -8,8 +9,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context, request
-from sqlalchemy import event, exc
+from sqlalchemy import ScalarSelect, Text, event, exc
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -177,6 +180,26 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+
+
+class JsonSubquery(FunctionElement):
+    """A scalar subquery giving JSON text, whose SQL depends on the dialect (SQLite's
+    json_group_*, PostgreSQL's json_*_agg): small reference data read beside another
+    statement's rows, without a round trip of its own. A subclass builds it in
+    statement(dialect name). It is compiled with its values written in: a bound value inside
+    would not be carried into the cached statement around it."""
+
+    type = Text()
+    inherit_cache = True
+
+    def statement(self, dialect: str) -> ScalarSelect:
+        raise NotImplementedError
+
+
+@compiles(JsonSubquery)
+def _compile_json_subquery(element, compiler, **kw):
+    return compiler.process(element.statement(compiler.dialect.name),
+                            **{**kw, "literal_binds": True})
 
 
 def render_migration_item(type_, obj, autogen_context):

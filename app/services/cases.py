@@ -9,10 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.sql.functions import FunctionElement
 
+from app.database import JsonSubquery
 from app.extensions import db
 from app.models import (
     CASE_TYPES, ORIGINS, PRIORITIES, STAFF_ROLES, STATUSES, Account, Case, Contact, Counter,
@@ -214,32 +213,20 @@ def record_view(case: Case, user: User) -> None:
         where=RecentView.viewed_at <= now - RECENT_VIEW_REFRESH))
 
 
-class _OwnerChoices(FunctionElement):
-    """(id, name) of everyone assignable_owners() lists, as JSON text, read inside another
+class _OwnerChoices(JsonSubquery):
+    """(id, name) of everyone assignable_owners() lists, as JSON, read inside another
     statement: a case list gets its owner filter's choices without a round trip of its own."""
 
-    type = sa.Text()
     inherit_cache = True
-    name = "owner_choices"
 
-
-def _assignable_pairs(pair) -> sa.ScalarSelect:
-    # Compiled with literal_binds: the roles are constants, and a bound value inside a custom
-    # element would not be carried into the cached statement around it.
-    return (sa.select(pair).where(User.role.in_(STAFF_ROLES), User.active.is_(True))
-            .scalar_subquery())
-
-
-@compiles(_OwnerChoices)
-def _owner_choices_sqlite(element, compiler, **kw):
-    pairs = sa.func.json_group_array(sa.func.json_array(User.id, User.name))
-    return compiler.process(_assignable_pairs(pairs), **{**kw, "literal_binds": True})
-
-
-@compiles(_OwnerChoices, "postgresql")
-def _owner_choices_postgresql(element, compiler, **kw):
-    pairs = sa.cast(sa.func.json_agg(sa.func.json_build_array(User.id, User.name)), sa.Text)
-    return compiler.process(_assignable_pairs(pairs), **{**kw, "literal_binds": True})
+    def statement(self, dialect: str) -> sa.ScalarSelect:
+        if dialect == "postgresql":
+            pairs = sa.cast(sa.func.json_agg(sa.func.json_build_array(User.id, User.name)),
+                            sa.Text)
+        else:
+            pairs = sa.func.json_group_array(sa.func.json_array(User.id, User.name))
+        return (sa.select(pairs).where(User.role.in_(STAFF_ROLES), User.active.is_(True))
+                .scalar_subquery())
 
 
 OWNER_CHOICES = _OwnerChoices()

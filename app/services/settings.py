@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import g, has_request_context
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
+from app.database import JsonSubquery
 from app.extensions import db
 from app.models import Setting, User
 from app.services.errors import ValidationFailed
@@ -61,25 +60,18 @@ DEFAULTS = {
 }
 
 
-class _AllSettings(FunctionElement):
-    """Every stored setting as one JSON object (text): read beside the signed-in user, so a
-    request does not spend a round trip of its own on the settings."""
+class _AllSettings(JsonSubquery):
+    """Every stored setting as one JSON object: read beside the signed-in user, so a request
+    does not spend a round trip of its own on the settings."""
 
-    type = sa.Text()
     inherit_cache = True
-    name = "all_settings"
 
-
-@compiles(_AllSettings)
-def _all_settings_sqlite(element, compiler, **kw):
-    return compiler.process(sa.select(sa.func.json_group_object(Setting.key, Setting.value))
-                            .scalar_subquery(), **kw)
-
-
-@compiles(_AllSettings, "postgresql")
-def _all_settings_postgresql(element, compiler, **kw):
-    return compiler.process(sa.select(sa.cast(sa.func.json_object_agg(Setting.key, Setting.value),
-                                              sa.Text)).scalar_subquery(), **kw)
+    def statement(self, dialect: str) -> sa.ScalarSelect:
+        if dialect == "postgresql":
+            merged = sa.cast(sa.func.json_object_agg(Setting.key, Setting.value), sa.Text)
+        else:
+            merged = sa.func.json_group_object(Setting.key, Setting.value)
+        return sa.select(merged).scalar_subquery()
 
 
 ALL_SETTINGS = _AllSettings()
