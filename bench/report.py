@@ -139,7 +139,7 @@ def cpu_split(results) -> list[str]:
     lines = ["| page | req/s @8 | workers | database server | load client | whole machine |",
              "|---|---|---|---|---|---|"]
     for r in results:
-        if getattr(r, "cpu", None) is None:
+        if r.cpu is None:
             continue
         c = r.cpu
         lines.append(f"| {r.page.name} | {r.load.rps:.0f} | {c.workers:.2f} | {c.database:.2f} "

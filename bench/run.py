@@ -43,8 +43,8 @@ def parse_args():
     parser.add_argument("--seconds", type=float, default=5.0, help="concurrent load per page")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--only", help="measure only pages whose name contains this text (or one of several, "
-                             "comma-separated)")
+    parser.add_argument("--only", help="measure only pages whose name contains this text "
+                        "(or one of several, comma-separated)")
     parser.add_argument("--no-profile", action="store_true", help="skip pyinstrument profiles")
     parser.add_argument("--in-process-only", action="store_true",
                         help="queries, CPU and profiles only; no gunicorn")
