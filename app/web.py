@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import access
 from app.extensions import db, login_manager
+from app.forms import csrf_token
 from app.htmx import is_fragment_request
 from app.models import User, UserSession
 from app.models.users import zone_named
@@ -52,7 +53,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(priority_badge)
     app.add_template_filter(select_options)
     app.add_template_global(fixed_url)
-    app.context_processor(navigation)
+    app.add_template_global(csrf_token)  # in place of Flask-WTF's own (macros see globals)
+    app.context_processor(layout_context)
 
 
 def fixed_url(endpoint: str, **values) -> str:
@@ -66,11 +68,13 @@ def _fixed_url(_script_root: str, endpoint: str, values: tuple) -> str:
     return url_for(endpoint, **dict(values))
 
 
-def navigation() -> dict:
-    """The left navigation; empty outside a request (emails render templates too)."""
+def layout_context() -> dict:
+    """The left navigation, and csrf_token in place of the one Flask-WTF's own context
+    processor gave (this one runs later); no navigation outside a request (emails render
+    templates too)."""
     if not has_request_context():
         return {"nav_items": []}
-    return {"nav_items": access.nav_items(current_user, request.path)}
+    return {"nav_items": access.nav_items(current_user, request.path), "csrf_token": csrf_token}
 
 
 # Built once: every signed-in request runs it, and building it costs more than running it.

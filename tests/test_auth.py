@@ -139,3 +139,20 @@ def test_htmx_post_with_token_header_is_accepted(app, login, agent):
     response = client.post("/logout", headers={**HX, "X-CSRFToken": token})
     assert response.status_code == 200
     assert response.headers["HX-Redirect"] == "/login"
+
+
+def test_the_layout_and_its_forms_carry_one_token_the_check_accepts(app, login, agent):
+    from app.forms import csrf_serializer
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = login(agent)
+    page = client.get("/cases/new")
+    token = csrf_from(page)
+    assert soup(page).find("form", id="case-form").find("input", {"name": "csrf_token"})["value"] \
+        == token
+    another_sessions = csrf_serializer(app.secret_key).dumps("0" * 40)
+    for forged in (another_sessions, csrf_serializer("not-the-key").dumps("0" * 40)):
+        refused = client.post("/logout", headers={**HX, "X-CSRFToken": forged})
+        assert refused.status_code == 400
+    accepted = client.post("/logout", data={"csrf_token": token})
+    assert accepted.status_code in (302, 303)

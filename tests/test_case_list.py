@@ -238,6 +238,17 @@ def test_an_unknown_sort_key_is_named_in_the_notice(client, cases):
     assert len(page.select("#case-rows tr")) == 3
 
 
+def test_the_page_is_ascii_when_its_data_is(client, cases):
+    """The layout's and the list's own symbols (the title's dot, the sort arrow, the pager's
+    dash) are entities: one non-ASCII character made every copy of a page twice the size."""
+    response = client.get("/cases/?view=open&sort=subject&dir=asc")
+    assert response.data.isascii()
+    page = soup(response)
+    assert page.title.text == "All open cases \u00b7 Casebook"
+    assert page.find("th", attrs={"aria-sort": "ascending"}).find("span").text == "\u25b2"
+    assert "1\u20133 of 3" in page.select_one(".pager").text
+
+
 def test_the_list_pages_through_cases(app, client, agent):
     app.config["CASES_PER_PAGE"] = 3
     made = [make_case(actor=agent, subject=f"Case {n}") for n in range(7)]
