@@ -87,6 +87,11 @@ class User(UserMixin, CreatedMixin, db.Model):
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
 
+    @classmethod
+    def active_staff(cls) -> sa.ColumnElement[bool]:
+        """In SQL: the active agents and admins, who may own cases and take tasks."""
+        return sa.and_(cls.role.in_(STAFF_ROLES), cls.active.is_(True))
+
     @property
     def initials(self) -> str:
         return initials_of(self.name)

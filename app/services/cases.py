@@ -14,8 +14,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.database import JsonSubquery
 from app.extensions import db
 from app.models import (
-    CASE_TYPES, ORIGINS, PRIORITIES, STAFF_ROLES, STATUSES, Account, Case, Contact, Counter,
-    FeedItem, RecentView, User,
+    CASE_TYPES, ORIGINS, PRIORITIES, STATUSES, Account, Case, Contact, Counter, FeedItem,
+    RecentView, User,
 )
 from app.models.common import utcnow
 from app.services.errors import CaseConflict, ValidationFailed
@@ -225,8 +225,7 @@ class _OwnerChoices(JsonSubquery):
                             sa.Text)
         else:
             pairs = sa.func.json_group_array(sa.func.json_array(User.id, User.name))
-        return (sa.select(pairs).where(User.role.in_(STAFF_ROLES), User.active.is_(True))
-                .scalar_subquery())
+        return sa.select(pairs).where(User.active_staff()).scalar_subquery()
 
 
 OWNER_CHOICES = _OwnerChoices()
@@ -241,8 +240,7 @@ def owner_choices(stored: str | None) -> list[tuple[int, str]]:
 def assignable_owners(current: User | None = None) -> list[User]:
     """Who may own a case: active agents and admins by name, plus the current owner."""
     users = list(db.session.scalars(
-        sa.select(User).where(User.role.in_(STAFF_ROLES), User.active.is_(True))
-        .order_by(sa.func.lower(User.name), User.id)))
+        sa.select(User).where(User.active_staff()).order_by(sa.func.lower(User.name), User.id)))
     if current is not None and current not in users:
         users.append(current)
     return users

@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import visible_cases
 from app.extensions import db
-from app.models import STAFF_ROLES, Attachment, Case, FeedItem, Task, User
+from app.models import Attachment, Case, FeedItem, Task, User
 from app.models.cases import VISIBILITIES
 from app.models.common import utcnow
 from app.services import files as file_store
@@ -132,7 +132,7 @@ def share_update(case: Case, *, actor: User, expected_version: int | None,
 
 
 def _check_assignee(assignee: User) -> None:
-    if assignee.role not in STAFF_ROLES or not assignee.active:
+    if not (assignee.is_staff and assignee.active):
         raise ValidationFailed(f"{assignee.name} is not an active agent.", "assignee")
 
 
@@ -236,8 +236,7 @@ def get_task(case: Case, task_id: int) -> Task | None:
 
 def assignable_users() -> list[User]:
     """Active staff, by name: who a task may be assigned to."""
-    return list(db.session.scalars(sa.select(User).where(User.role.in_(STAFF_ROLES),
-                                                         User.active.is_(True))
+    return list(db.session.scalars(sa.select(User).where(User.active_staff())
                                    .order_by(User.name)))
 
 

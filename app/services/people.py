@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import STAFF_ROLES, Contact, User
+from app.models import Contact, User
 from app.services.errors import ValidationFailed
 
 SUGGESTIONS = 8
@@ -29,7 +29,7 @@ def suggest_people(q: str, *, account_id: int | None = None,
     if not q:
         return [], []
     users = db.session.scalars(
-        sa.select(User).where(User.active.is_(True), User.role.in_(STAFF_ROLES),
+        sa.select(User).where(User.active_staff(),
                               sa.or_(_contains(User.name, q), _contains(User.email, q)))
         .order_by(User.name).limit(limit)).all()
     order = [Contact.name]
@@ -59,7 +59,7 @@ def _person_by_label(label: str) -> Person | None:
         return None
     text = label.lower()
     users = db.session.scalars(
-        sa.select(User).where(User.active.is_(True), User.role.in_(STAFF_ROLES),
+        sa.select(User).where(User.active_staff(),
                               sa.or_(sa.func.lower(User.name) == text,
                                      sa.func.lower(User.email) == text)).limit(2)).all()
     contacts = db.session.scalars(

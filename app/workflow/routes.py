@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from app.extensions import db
 from app.htmx import hx_redirect, render_page_or_fragment
-from app.models import STAFF_ROLES, CaseTeamRole, EmailTemplate, User, WorkflowRule
+from app.models import CaseTeamRole, EmailTemplate, User, WorkflowRule
 from app.services import workflow_rules as rules_service
 from app.services.errors import ValidationFailed
 from app.workflow import bp
@@ -24,8 +24,8 @@ def get_rule_or_404(rule_id: int) -> WorkflowRule:
 
 
 def staff_users() -> list[User]:
-    return list(db.session.scalars(sa.select(User).where(
-        User.role.in_(STAFF_ROLES), User.active.is_(True)).order_by(sa.func.lower(User.name))))
+    return list(db.session.scalars(sa.select(User).where(User.active_staff())
+                                   .order_by(sa.func.lower(User.name))))
 
 
 def rule_form(rule: WorkflowRule | None = None, blank: bool = False) -> RuleForm:
