@@ -14,9 +14,8 @@ from itsdangerous.serializer import Serializer
 
 from app.services.errors import ValidationFailed
 
-# Flask-WTF's own names, so its CSRF check accepts the tokens csrf_token() signs.
+# Flask-WTF's salt, so its CSRF check accepts the tokens csrf_token() signs.
 CSRF_SALT = "wtf-csrf-token"
-CSRF_FIELD = "csrf_token"
 
 
 class _UncompressedSerializer(URLSafeTimedSerializer):
@@ -38,12 +37,13 @@ def csrf_token() -> str:
     kept in the session, signed with a timestamp; one per request, in g, where Flask-WTF's
     forms find it too), but signed without the zlib attempt. The layout asks for it on
     every page."""
-    if CSRF_FIELD not in g:
-        if CSRF_FIELD not in session:
-            session[CSRF_FIELD] = hashlib.sha1(os.urandom(64)).hexdigest()
+    field = current_app.config["WTF_CSRF_FIELD_NAME"]  # where Flask-WTF keeps it
+    if field not in g:
+        if field not in session:
+            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
         secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-        setattr(g, CSRF_FIELD, csrf_serializer(secret).dumps(session[CSRF_FIELD]))
-    return g.get(CSRF_FIELD)
+        setattr(g, field, csrf_serializer(secret).dumps(session[field]))
+    return g.get(field)
 
 
 def show_refusal(form, exc: ValidationFailed, field_map: Mapping[str, str] | None = None,
