@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)
     app.add_template_filter(localtime)
+    app.add_template_filter(or_dash)
     app.add_template_filter(case_number)
     app.add_template_filter(status_badge)
     app.add_template_filter(priority_badge)
@@ -206,6 +207,15 @@ def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
     if value is None:
         return ""
     return value.astimezone(user_zone()).strftime(fmt)
+
+
+EM_DASH = Markup("&mdash;")
+
+
+def or_dash(value):
+    """The value, or an em dash for none (as an entity: a page of ASCII text stays one byte a
+    character in Python and needs no re-encoding)."""
+    return EM_DASH if value is None else value
 
 
 def case_number(value: int) -> str:

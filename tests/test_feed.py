@@ -579,3 +579,32 @@ def test_in_a_browser_publishing_updates_the_feed_without_a_reload(page, live_se
     page.click("#pub-share button[type=submit]")
     page.wait_for_selector("#feed-list li.kind-change:has-text('High')")
     assert page.evaluate("window.stillHere") is True
+
+
+def test_the_case_page_is_ascii_when_its_data_is(login, agent):
+    """The feed's, the related lists' and the publisher's own symbols are entities: one
+    non-ASCII character made every copy of the page twice the size."""
+    case = make_case(actor=agent, subject="Printer jams")
+    _feed_with(case, agent, 4)
+    feed_service.share_update(case, actor=agent, expected_version=case.version,
+                              priority="High", note="Raised")
+    db.session.add(FeedItem(case_id=case.id, case=case, kind="change", author=agent,
+                            case_version=case.version,
+                            changes=[{"field": "type", "label": "Type", "old": None,
+                                      "new": "Problem"}]))
+    db.session.commit()
+    client = login(agent)
+    response = client.get(f"/cases/{case.number}")
+    assert response.data.isascii()
+    page = soup(response)
+    change_lines = [" ".join(li.text.split()) for li in page.select("#feed-list .change-list li")]
+    assert "Type: \u2014 \u2192 Problem" in change_lines
+    assert any(line.endswith("\u2192 High") for line in change_lines)
+    history = [" ".join(div.text.split()) for div in page.select("#related-history .history-change")]
+    assert "Type: \u2014 \u2192 Problem" in history
+    assert "\u00b7" in page.select_one("#related-files .sub").text
+    assert page.select_one("#feed-list .feed-meta").text.count("\u00b7") == 1
+    assert page.find("textarea")["placeholder"] == "Write a comment\u2026"
+    assert page.select_one(".edit-mark").text == "\u270e"
+    details = client.get(f"/cases/{case.number}/details", headers=HX)
+    assert details.status_code == 200 and details.data.isascii()
