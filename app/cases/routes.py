@@ -181,8 +181,8 @@ def case_context(case, tab: str = "feed", **extra) -> dict:
 
 def case_tab(number: int, tab: str):
     """The case page on one tab; an htmx tab switch gets just the tab."""
-    case = access.get_case_or_404(number, current_user)
-    seen = case_service.viewed_recently(case, current_user)
+    case, viewed_at = access.get_case_and_last_view_or_404(number, current_user)
+    seen = case_service.viewed_recently(viewed_at)
     response = render_page_or_fragment("cases/case.html", "cases/_tabs.html",
                                        **case_context(case, tab))
     if not seen:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -194,10 +194,8 @@ def after_case_change(case: Case, *, actor: User, changes: list[dict], created: 
 RECENT_VIEW_REFRESH = timedelta(minutes=1)
 
 
-def viewed_recently(case: Case, user: User) -> bool:
-    """True when the user's visit to the case was recorded less than a minute ago."""
-    viewed_at = db.session.scalar(sa.select(RecentView.viewed_at).where(
-        RecentView.user_id == user.id, RecentView.case_id == case.id))
+def viewed_recently(viewed_at: datetime | None) -> bool:
+    """True when a visit recorded at viewed_at (None: never) was less than a minute ago."""
     return viewed_at is not None and viewed_at > utcnow() - RECENT_VIEW_REFRESH
 
 

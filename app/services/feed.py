@@ -10,13 +10,11 @@
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import visible_cases
@@ -183,33 +181,17 @@ def _filter_clause(feed_filter: str) -> sa.ColumnElement[bool]:
 
 @functools.cache
 def _feed_page_stmt(feed_filter: str) -> sa.Select:
-    """A page of a case's timeline under one filter, built once; case and page are parameters
-    (a statement reused keeps its SQLAlchemy cache key, which costs more than the query)."""
+    """A page of a case's timeline under one filter, with authors, tasks and files, built
+    once; case and page are parameters (a statement reused keeps its SQLAlchemy cache key,
+    which costs more than the query). The files join the page (the ORM limits the items in a
+    subquery first), so a page is one statement."""
     return (sa.select(FeedItem)
             .where(FeedItem.case_id == sa.bindparam("case_id"), _filter_clause(feed_filter))
             .options(joinedload(FeedItem.author),
-                     joinedload(FeedItem.task).joinedload(Task.assignee))
+                     joinedload(FeedItem.task).joinedload(Task.assignee),
+                     joinedload(FeedItem.attachments))
             .order_by(FeedItem.created_at.desc(), FeedItem.id.desc())
             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
-
-
-@functools.cache
-def _files_of_items_stmt() -> sa.Select:
-    return (sa.select(Attachment)
-            .where(Attachment.feed_item_id.in_(sa.bindparam("item_ids", expanding=True)))
-            .order_by(Attachment.id))
-
-
-def _load_files(items: list[FeedItem]) -> None:
-    """Fill in the items' attachments with one query: selectinload's work, without the
-    statement (and cache key) it builds afresh on every load."""
-    files: dict[int, list[Attachment]] = defaultdict(list)
-    if items:
-        for attachment in db.session.scalars(_files_of_items_stmt(),
-                                             {"item_ids": [item.id for item in items]}):
-            files[attachment.feed_item_id].append(attachment)
-    for item in items:
-        set_committed_value(item, "attachments", files[item.id])
 
 
 def list_feed(case: Case, feed_filter: str = "all", *, page: int = 1,
@@ -217,8 +199,7 @@ def list_feed(case: Case, feed_filter: str = "all", *, page: int = 1,
     """One page of the timeline, newest first, with authors, files and tasks loaded."""
     stmt = _feed_page_stmt(feed_filter if feed_filter in FEED_FILTERS else "all")
     items = list(db.session.scalars(stmt, {"case_id": case.id, "limit": per_page + 1,
-                                           "offset": (max(page, 1) - 1) * per_page}))
-    _load_files(items[:per_page])
+                                           "offset": (max(page, 1) - 1) * per_page}).unique())
     return items[:per_page], len(items) > per_page
 
 
