@@ -1,5 +1,6 @@
 """Admin → Settings (org-wide case access) and Admin → Case page layout."""
 import json
+from datetime import date
 
 from app.extensions import db
 from app.models import Setting
@@ -146,14 +147,28 @@ def test_related_lists_show_the_cases_files_tasks_and_history(login, admin):
 
     case = make_case(actor=admin)
     feed_service.add_files(case, actor=admin, uploads=[("report.pdf", b"%PDF-1.4 data", "application/pdf")])
-    feed_service.create_task(case, actor=admin, subject="Call back", assignee=admin)
+    feed_service.add_files(case, actor=admin, uploads=[("photo.txt", b"x" * 2048, "text/plain")],
+                           visibility="public")
+    feed_service.create_task(case, actor=admin, subject="Call back", assignee=admin,
+                             due_date=date(2031, 3, 4))
+    done = feed_service.create_task(case, actor=admin, subject="Send the form", assignee=admin)
+    feed_service.complete_task(done, actor=admin)
     case_service.update_case(case, actor=admin, expected_version=None, priority="High")
     db.session.commit()
     page = soup(login(admin).get(f"/cases/{case.number}"))
-    assert "report.pdf" in page.select_one("#related-files").text
-    assert "Call back" in page.select_one("#related-tasks").text
+    files = page.select("#related-files li")
+    assert [f.select_one(".subject").text for f in files] == ["photo.txt", "report.pdf"]
+    assert files[0].select_one(".badge.public") and not files[1].select_one(".badge")
+    assert files[0].select_one(".sub").text.split(" \u00b7 ")[:2] == ["2 KB", admin.name]
+    assert f"/cases/{case.number}/attachments/" in files[1].select_one(".subject")["href"]
+    tasks = page.select("#related-tasks li")
+    assert [t.select_one(".subject").text for t in tasks] == ["Call back", "Send the form"]
+    assert tasks[0].select_one(".badge").text == "Open" and "done" not in tasks[0]["class"]
+    assert tasks[0].select_one(".sub").text == f"{admin.name} \u00b7 due 04 Mar 2031"
+    assert tasks[1].select_one(".badge").text == "Done" and "done" in tasks[1]["class"]
     history = page.select_one("#related-history").text
     assert "Priority" in history and "Medium" in history and "High" in history
+    assert admin.name in page.select_one("#related-history .sub").text
 
 
 def test_a_signed_in_page_reads_the_settings_with_the_user(login, admin, agent, count_queries):
