@@ -1,5 +1,5 @@
-"""What every form view shares: the CSRF token pages carry, and showing a service's refusal
-on the form it came from."""
+"""What every form view shares: the base of Casebook's forms, the CSRF token pages carry, and
+showing a service's refusal on the form it came from."""
 from __future__ import annotations
 
 import functools
@@ -8,6 +8,8 @@ import os
 from collections.abc import Mapping
 
 from flask import current_app, g, session
+from flask_wtf import FlaskForm
+from flask_wtf.form import _FlaskFormCSRF
 from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.serializer import Serializer
@@ -44,6 +46,26 @@ def csrf_token() -> str:
         secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
         setattr(g, field, csrf_serializer(secret).dumps(session[field]))
     return g.get(field)
+
+
+class _TokenOfThePage(_FlaskFormCSRF):
+    """Flask-WTF's form CSRF, whose token is csrf_token()'s: the same token, signed once a
+    request without the zlib attempt, whether a form or the layout asks first."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        config = current_app.config
+        if (self.meta.csrf_field_name == config["WTF_CSRF_FIELD_NAME"]
+                and self.meta.csrf_secret == (config.get("WTF_CSRF_SECRET_KEY")
+                                              or current_app.secret_key)):
+            return csrf_token()
+        return super().generate_csrf_token(csrf_token_field)
+
+
+class Form(FlaskForm):
+    """The base of every Casebook form: Flask-WTF's, checked the same way."""
+
+    class Meta:
+        csrf_class = _TokenOfThePage
 
 
 def show_refusal(form, exc: ValidationFailed, field_map: Mapping[str, str] | None = None,

@@ -1,10 +1,10 @@
 """Forms for accounts and contacts: one per use case, with clear messages."""
 from flask import url_for
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from app.forms import Form
 from app.models import TIERS
 from app.services import accounts as account_service
 from app.services.errors import ValidationFailed
@@ -20,7 +20,7 @@ def too_long(label: str, size: int) -> Length:
     return Length(max=size, message=f"{label} can be at most {size} characters long.")
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """The GET filter above a list (no CSRF: it changes nothing)."""
 
     class Meta:
@@ -29,7 +29,7 @@ class SearchForm(FlaskForm):
     q = StringField("Search", filters=[strip], validators=[Optional(), too_long("A search", 200)])
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     name = StringField("Name", filters=[strip], validators=[
         DataRequired("Name is required."), too_long("The name", 200)])
     phone = StringField("Phone", filters=[strip], validators=[too_long("The phone number", 40)])
@@ -51,7 +51,7 @@ class AccountForm(FlaskForm):
         return {name: self[name].data or "" for name in account_service.ACCOUNT_FIELDS}
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     """A contact; the account comes from the type-ahead's id or, without JavaScript, its text."""
 
     # Rendered by the typeahead macro as its hidden input, so not a HiddenField (hidden_tag).

@@ -1,12 +1,12 @@
 """Forms for managing users."""
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SearchField, SelectField, StringField, SubmitField
 from wtforms.validators import (
     DataRequired, Email, EqualTo, Length, Optional, StopValidation, ValidationError,
 )
 
+from app.forms import Form
 from app.models import ROLES
 from app.services import users as user_service
 
@@ -47,7 +47,7 @@ def password_fields(required: bool):
     )
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     q = SearchField("Name or email", validators=[Optional(), Length(max=100)])
     role = SelectField("Role", choices=[("", "All roles")] + ROLE_CHOICES,
                        validate_choice=False)
@@ -62,7 +62,7 @@ class UserFilterForm(FlaskForm):
         return {"text": (self.q.data or "")[:100], "role": role, "status": status}
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(Form):
     name = StringField("Name", validators=[DataRequired(message="Enter the person's name."),
                                            Length(max=120)])
     email = EmailField("Email", validators=[
@@ -79,17 +79,17 @@ class NewUserForm(FlaskForm):
             raise StopValidation("A user with this email already exists.")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField("Role", choices=ROLE_CHOICES)
     submit = SubmitField("Change role")
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     password, confirm = password_fields(required=True)
     submit = SubmitField("Set new password")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A bare form for buttons that change state: it carries the CSRF token."""
 
     submit = SubmitField("Confirm")

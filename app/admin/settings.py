@@ -1,12 +1,12 @@
 """Admin: org-wide case access and the case page layout (which related lists, in what order)."""
 from flask import flash, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField
 from wtforms.validators import DataRequired
 
 from app.admin import bp
 from app.extensions import db
+from app.forms import Form
 from app.htmx import hx_redirect, is_fragment_request, render_page_or_fragment
 from app.services import settings as settings_service
 from app.services.errors import ValidationFailed
@@ -14,7 +14,7 @@ from app.services.errors import ValidationFailed
 LAYOUT_ACTIONS = ("up", "down", "show", "hide")
 
 
-class CaseAccessForm(FlaskForm):
+class CaseAccessForm(Form):
     case_access = RadioField(
         "Case access for agents",
         choices=[(level, settings_service.CASE_ACCESS_LABELS[level])
@@ -22,7 +22,7 @@ class CaseAccessForm(FlaskForm):
         validators=[DataRequired(message="Choose who can see and change cases.")])
 
 
-class LayoutChangeForm(FlaskForm):
+class LayoutChangeForm(Form):
     key = HiddenField(validators=[DataRequired()])
 
 

@@ -1,19 +1,19 @@
 """Invitation acceptance: a new user follows their link and sets a first password."""
 from flask import flash, redirect, render_template, session
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth import bp
 from app.auth.routes import home_for
 from app.extensions import db
+from app.forms import Form
 from app.services import users as user_service
 
 MIN_PASSWORD = 8
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     password = PasswordField("New password", validators=[
         DataRequired(message="Choose a password."),
         Length(min=MIN_PASSWORD, max=200,

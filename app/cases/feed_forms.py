@@ -1,19 +1,19 @@
 """Forms of the publisher (Post, File, Share, Task) and of task completion."""
 import secrets
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.cases.forms import VersionedForm
+from app.forms import Form
 from app.models import PRIORITIES, STATUSES
 
 VISIBILITY_CHOICES = [("internal", "Internal note"), ("public", "Public reply")]
 MAX_BODY = 20000
 
 
-class PublisherForm(FlaskForm):
+class PublisherForm(Form):
     """A publisher action; each rendered form carries a fresh idempotency key."""
 
     request_key = HiddenField(validators=[Optional(), Length(max=64)])
@@ -83,7 +83,7 @@ class TaskForm(PublisherForm):
         self.assignee.choices = [(user.id, user.name) for user in assignees]
 
 
-class CompleteTaskForm(FlaskForm):
+class CompleteTaskForm(Form):
     """Mark a task done; `view` says which partial to answer with."""
 
     view = HiddenField(default="feed")

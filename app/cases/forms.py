@@ -1,11 +1,11 @@
 """Forms of the case area: create and edit, inline edit, close and reopen, the list filter."""
 import hashlib
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.forms import Form
 from app.models import CASE_TYPES, OPEN_STATUSES, ORIGINS, PRIORITIES, STATUSES
 from app.services import accounts as account_service
 from app.services import case_lists
@@ -49,7 +49,7 @@ class VersionField(HiddenField):
         self.data = valuelist[0] if valuelist else None
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """A form that changes a case: it carries the version it was based on."""
 
     version = VersionField()
@@ -63,7 +63,7 @@ class VersionedForm(FlaskForm):
         return int(self.version.data)
 
 
-class CaseForm(FlaskForm):
+class CaseForm(Form):
     """Create a case. Account and contact come from type-aheads or, without JS, typed names."""
 
     subject = StringField("Subject", filters=[strip], validators=[
@@ -189,7 +189,7 @@ class ReopenCaseForm(VersionedForm):
     pass
 
 
-class CaseFilterForm(FlaskForm):
+class CaseFilterForm(Form):
     """The GET filter above the case list (no CSRF: it changes nothing)."""
 
     class Meta:

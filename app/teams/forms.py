@@ -1,11 +1,11 @@
 """Forms for case team roles, predefined teams and a case's team."""
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.forms import Form
 from app.models import CaseTeamRole, PredefinedTeam
 from app.models.teams import ACCESS_LABELS
 
@@ -17,7 +17,7 @@ def role_choices(roles: list[CaseTeamRole], placeholder: str = "Choose a role…
     return [("", placeholder)] + [(str(role.id), role.name) for role in roles]
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     name = StringField("Name", validators=[DataRequired(message="Name is required."),
                                            Length(max=80, message="Use at most 80 characters.")])
     access = RadioField("Case access", choices=ACCESS_CHOICES, default="read",
@@ -25,12 +25,12 @@ class RoleForm(FlaskForm):
     visible_in_portal = BooleanField("Visible in customer portal")
 
 
-class DeleteRoleForm(FlaskForm):
+class DeleteRoleForm(Form):
     replacement = SelectField("Give their members this role instead", choices=[],
                               validators=[Optional()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """Only the CSRF token: a confirmation page's button."""
 
 
@@ -46,7 +46,7 @@ class MemberRowForm(Form):
         return not (self.person.data or (self.person_label.data or "").strip())
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     name = StringField("Name", validators=[DataRequired(message="Name is required."),
                                            Length(max=120, message="Use at most 120 characters.")])
     description = TextAreaField("Description", validators=[Length(max=2000)])
@@ -57,17 +57,17 @@ class TeamForm(FlaskForm):
             entry.form.role.choices = role_choices(roles)
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(Form):
     person = HiddenField()
     person_label = StringField("User or contact", validators=[Length(max=254)])
     role = SelectField("Role", choices=[])
 
 
-class ChangeRoleForm(FlaskForm):
+class ChangeRoleForm(Form):
     role = SelectField("Role", choices=[])
 
 
-class AddTeamForm(FlaskForm):
+class AddTeamForm(Form):
     team = SelectField("Predefined team", choices=[])
 
     def set_teams(self, teams: list[PredefinedTeam]) -> None:

@@ -1,5 +1,4 @@
 """Forms for workflow rules, email templates and the outbox."""
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, FieldList, Form, FormField, RadioField, SelectField, SelectMultipleField,
     StringField, TextAreaField,
@@ -7,6 +6,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.forms import Form
 from app.models import EVALUATE_ON, PRIORITIES, STATUSES
 from app.services.workflow import CRITERIA_FIELDS, OPERATORS, RECIPIENT_KINDS
 
@@ -27,7 +27,7 @@ class CriterionForm(Form):
     value = StringField("Value", validators=[Optional(), Length(max=255)])
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     name = StringField("Name", validators=[DataRequired("Name is required."), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     active = BooleanField("Active", default=True)
@@ -60,7 +60,7 @@ class RuleForm(FlaskForm):
                 for row in self.criteria if row.field.data]
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     name = StringField("Name", validators=[DataRequired("Name is required."), Length(max=120)])
     subject = StringField("Subject", validators=[DataRequired("Subject is required."),
                                                  Length(max=255)])
@@ -71,5 +71,5 @@ class TemplateForm(FlaskForm):
                                                                        Length(max=20)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: the CSRF token for delete and resend buttons."""
