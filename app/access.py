@@ -152,40 +152,45 @@ def case_permissions(user: User, case: Case) -> dict[str, bool]:
     return {"edit": edit, "change_owner": edit and can_change_owner(user, case)}
 
 
-@functools.lru_cache(maxsize=8)
-def _case_by_number(scope: str, with_last_view: bool = False) -> sa.Select:
+@functools.lru_cache(maxsize=16)
+def _case_by_number(scope: str, with_last_view: bool = False,
+                    with_creator: bool = False) -> sa.Select:
     """The case page's load for one visibility scope, built once; number and viewer are
     parameters. With the last view, the viewer's Recently viewed time comes as a second
-    column (a subquery on its key), saving the case page a round trip."""
+    column (a subquery on its key); with the creator, who opened the case comes joined (the
+    Details tab shows them): each saves the page a round trip."""
     viewer = sa.bindparam("viewer_id", type_=sa.Integer)
     columns: list = [Case]
     if with_last_view:
         columns.append(sa.select(RecentView.viewed_at)
                        .where(RecentView.user_id == viewer, RecentView.case_id == Case.id)
                        .scalar_subquery())
+    options = [joinedload(Case.account), joinedload(Case.contact), joinedload(Case.owner)]
+    if with_creator:
+        options.append(joinedload(Case.created_by))
     return (sa.select(*columns)
             .where(Case.number == sa.bindparam("number", type_=sa.Integer),
                    visibility_clause(scope, viewer))
-            .options(joinedload(Case.account), joinedload(Case.contact),
-                     joinedload(Case.owner)))
+            .options(*options))
 
 
 def get_case_or_404(number: int, user: User) -> Case:
     """Load a case by number; missing and hidden cases both answer 404."""
-    return _load_case_or_404(number, user, with_last_view=False)[0]
+    return _load_case_or_404(number, user, _case_by_number(case_visibility(user)))[0]
 
 
-def get_case_and_last_view_or_404(number: int, user: User) -> tuple[Case, datetime | None]:
-    """The case, as get_case_or_404 loads it, and when the user last opened it (None if
-    never), in one statement."""
-    return _load_case_or_404(number, user, with_last_view=True)
+def get_case_and_last_view_or_404(number: int, user: User, *,
+                                  creator: bool = False) -> tuple[Case, datetime | None]:
+    """The case, as get_case_or_404 loads it (with its creator loaded too, if asked), and
+    when the user last opened it (None if never), in one statement."""
+    stmt = _case_by_number(case_visibility(user), with_last_view=True, with_creator=creator)
+    return _load_case_or_404(number, user, stmt)
 
 
-def _load_case_or_404(number: int, user: User, *, with_last_view: bool) -> tuple:
+def _load_case_or_404(number: int, user: User, stmt: sa.Select) -> tuple:
     if not 0 < number < 2**31:  # past any case number (and any database's integer)
         abort(404)
-    row = db.session.execute(_case_by_number(case_visibility(user), with_last_view),
-                             {"number": number, "viewer_id": user.id}).first()
+    row = db.session.execute(stmt, {"number": number, "viewer_id": user.id}).first()
     if row is None:
         abort(404)
     return tuple(row)

@@ -59,6 +59,24 @@ def test_the_details_tab_is_a_real_url(client, case):
         ".case-description").text
 
 
+def test_the_details_tab_shows_who_opened_the_case_in_two_statements(login, agent,
+                                                                     count_queries):
+    """The session with the settings, then the case with its account, contact, owner,
+    creator and the viewer's last view: the tab reads the database twice."""
+    opener = make_user(name="Olive Opener")
+    case = make_case(actor=opener, owner=agent, subject="Printer jams")
+    db.session.commit()
+    url = f"/cases/{case.number}/details"
+    client = login(agent)
+    client.get(url, headers=HX)  # the first view records it
+    db.session.expunge_all()  # as a server's request starts: nothing loaded
+    with count_queries() as counter:
+        tab = soup(client.get(url, headers=HX))
+    opened = tab.find("dt", string="Opened").find_next_sibling("dd").get_text(" ", strip=True)
+    assert opened.endswith("by Olive Opener")
+    assert counter.count == 2, counter.statements
+
+
 @pytest.mark.parametrize("path", ["", "/details"])
 def test_switching_tabs_with_htmx_gets_only_the_tab(client, case, path):
     response = client.get(f"/cases/{case.number}{path}", headers=HX)

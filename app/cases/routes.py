@@ -181,7 +181,8 @@ def case_context(case, tab: str = "feed", **extra) -> dict:
 
 def case_tab(number: int, tab: str):
     """The case page on one tab; an htmx tab switch gets just the tab."""
-    case, viewed_at = access.get_case_and_last_view_or_404(number, current_user)
+    case, viewed_at = access.get_case_and_last_view_or_404(number, current_user,
+                                                           creator=tab == "details")
     seen = case_service.viewed_recently(viewed_at)
     response = render_page_or_fragment("cases/case.html", "cases/_tabs.html",
                                        **case_context(case, tab))
