@@ -15,6 +15,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from app.services import users as user_service
+from app.workflow.sender import stop_sender
 
 DB_URI = os.environ.get("CASEBOOK_TEST_DB_URI", "sqlite://")
 IS_POSTGRES = DB_URI.startswith("postgresql")
@@ -197,6 +198,7 @@ def live_server(postgres_schema, tmp_path):
     yield server
     server.shutdown()
     thread.join(timeout=5)
+    stop_sender(app)  # a sender left running would poll the next test's database
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -19,6 +19,7 @@ from app.services import notifications, outbox
 from app.services.cases import update_case
 from app.services.errors import ValidationFailed
 from app.services.mail_headers import thread_root
+from app.workflow.sender import sender_for, stop_sender
 from tests.conftest import HX, IS_POSTGRES, _fresh_database, csrf_from, make_test_app, soup
 from tests.factories import make_case, make_user, make_workflow_rule
 from tests.smtp import SMTPServer, free_port, smtp  # noqa: F401
@@ -168,6 +169,7 @@ def file_app(postgres_schema, tmp_path):
     with app.app_context():
         _fresh_database(app, postgres_schema)
         yield app
+        stop_sender(app)  # a sender left running would poll the next test's database
         db.session.remove()
         db.engine.dispose()
 
@@ -221,6 +223,30 @@ def test_the_in_process_sender_delivers_after_the_commit_without_an_explicit_dra
         time.sleep(0.05)
     server.stop()
     assert len(server.messages) == 1
+
+
+def test_a_stopped_sender_leaves_the_queue_alone(file_app):
+    """An app done with its database stops its sender: the thread ends and polls no more."""
+    server = SMTPServer(free_port())
+    server.start()
+    file_app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port,
+                           MAIL_SENDER_POLL_SECONDS=0.05)
+    sender = sender_for(file_app)
+    sender.start()
+    thread = sender.thread
+    sender.stop()
+    assert not thread.is_alive()
+    outbox.enqueue_message(to=["person@customer.test"], subject="After the stop", text="x")
+    db.session.commit()
+    time.sleep(0.5)  # ten of its poll intervals
+    assert server.messages == [] and count("queued") == 1
+    sender.start()  # and it starts again, delivering what waited
+    deadline = time.monotonic() + 10
+    while not server.messages and time.monotonic() < deadline:
+        time.sleep(0.05)
+    sender.stop()
+    server.stop()
+    assert [m["Subject"] for m in server.messages] == ["After the stop"]
 
 
 def test_links_in_mail_use_the_base_url_never_the_requests_host(app, login, admin, smtp):

@@ -34,26 +34,40 @@ class MailSender:
         self.event = threading.Event()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
+        self.stopping = False
         self.last_tick = 0.0
 
     def start(self) -> None:
         with self.lock:
             if self.thread is not None and self.thread.is_alive():
                 return
+            self.stopping = False
             self.thread = threading.Thread(target=self._run, name="casebook-mail-sender",
                                            daemon=True)
             self.thread.start()
             self.event.set()  # deliver whatever an earlier run left queued
+
+    def stop(self, timeout: float = 30) -> None:
+        """End the thread once the round it is in has finished; what is still queued waits
+        for the next sender. An app that is done with its database (a test's, an embedding
+        process's) stops it, or it would go on polling that database."""
+        with self.lock:
+            thread, self.thread = self.thread, None
+            self.stopping = True
+            self.event.set()
+        if thread is not None:
+            thread.join(timeout)
 
     def wake(self) -> None:
         self.start()
         self.event.set()
 
     def _run(self) -> None:
-        while True:
+        while not self.stopping:
             self.event.wait(float(self.app.config.get("MAIL_SENDER_POLL_SECONDS", 30)))
             self.event.clear()
-            self.run_once()
+            if not self.stopping:
+                self.run_once()
 
     def run_once(self) -> None:
         with self.app.app_context():
@@ -74,6 +88,13 @@ def sender_for(app: Flask) -> MailSender:
     if sender is None:
         sender = app.extensions.setdefault(EXTENSION, MailSender(app))
     return sender
+
+
+def stop_sender(app: Flask) -> None:
+    """Stop the app's sender thread, if it started one."""
+    sender = app.extensions.get(EXTENSION)
+    if sender is not None:
+        sender.stop()
 
 
 def thread_enabled(app: Flask) -> bool:
