@@ -107,6 +107,22 @@ def test_saving_with_csrf_on_needs_the_token(app, login, admin):
     assert response.headers["HX-Redirect"] == URL
 
 
+def test_a_condition_row_carries_no_csrf_token_of_its_own(app, login, admin):
+    """The rule form carries the page's token once; its condition rows are plain sub-forms
+    (a row built as a Flask-WTF form would sign and check a token of its own)."""
+    from app.workflow.forms import RuleForm
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    with app.test_request_context(f"{URL}/new"):
+        form = RuleForm(formdata=None)
+        form.criteria.append_entry()
+        assert "csrf_token" in form._fields
+        assert "csrf_token" not in form.criteria[0].form._fields
+    page = soup(login(admin).get(f"{URL}/new"))
+    names = [i["name"] for i in page.select("#rule-form input[type=hidden]") if i.get("name")]
+    assert names.count("csrf_token") == 1
+
+
 def test_bad_rules_are_refused_with_clear_messages(app, login, admin):
     template = make_email_template()
     db.session.commit()

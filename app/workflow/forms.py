@@ -1,8 +1,9 @@
 """Forms for workflow rules, email templates and the outbox."""
 from wtforms import (
-    BooleanField, FieldList, Form, FormField, RadioField, SelectField, SelectMultipleField,
+    BooleanField, FieldList, FormField, RadioField, SelectField, SelectMultipleField,
     StringField, TextAreaField,
 )
+from wtforms import Form as RowForm
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -18,8 +19,9 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CriterionForm(Form):
-    """One criteria row; a row with no field chosen is ignored."""
+class CriterionForm(RowForm):
+    """One criteria row, inside the rule form (a plain WTForms form: the rule form carries the
+    CSRF token); a row with no field chosen is ignored."""
 
     field = SelectField("Field", choices=[("", "Choose a field…")] + list(CRITERIA_FIELDS.items()),
                         validate_choice=False)
