@@ -214,6 +214,20 @@ def test_team_form_keeps_csrf_on(app, login, admin):
     assert team_named("Tier 2") is not None
 
 
+def test_a_member_row_carries_no_csrf_token_of_its_own(app, login, admin):
+    """The team form carries the page's token once; its member rows are plain sub-forms."""
+    from app.teams.forms import TeamForm
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    with app.test_request_context("/teams/new"):
+        form = TeamForm(formdata=None)
+        assert "csrf_token" in form._fields
+        assert "csrf_token" not in form.members[0].form._fields
+    page = soup(login(admin).get("/teams/new"))
+    names = [i["name"] for i in page.select("form input[type=hidden]") if i.get("name")]
+    assert not [name for name in names if name.endswith("-csrf_token")]
+
+
 def test_demo_teams_install_once_and_again_without_duplicates(admin):
     from app.services.teams import install_demo_teams, list_roles
 

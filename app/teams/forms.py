@@ -1,8 +1,9 @@
 """Forms for case team roles, predefined teams and a case's team."""
 from wtforms import (
-    BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
+    BooleanField, FieldList, FormField, HiddenField, RadioField, SelectField, StringField,
     TextAreaField,
 )
+from wtforms import Form as RowForm
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import Form
@@ -34,8 +35,9 @@ class ConfirmForm(Form):
     """Only the CSRF token: a confirmation page's button."""
 
 
-class MemberRowForm(Form):
-    """One row of a predefined team: a person (type-ahead) and a role."""
+class MemberRowForm(RowForm):
+    """One row of a predefined team: a person (type-ahead) and a role (a plain WTForms form:
+    the team form carries the CSRF token)."""
 
     person = HiddenField()
     person_label = StringField("Person", validators=[Length(max=254)])
