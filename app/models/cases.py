@@ -7,6 +7,7 @@ from email.utils import parseaddr
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -119,8 +120,9 @@ class FeedItem(CreatedMixin, db.Model):
                                                          order_by="Attachment.id")
     task: Mapped[Task | None] = relationship()
 
-    @property
+    @hybrid_property
     def is_public(self) -> bool:
+        """Customers can see it (in SQL too: FeedItem.is_public)."""
         return self.visibility == "public"
 
     def _rows(self):
@@ -181,9 +183,15 @@ class Task(CreatedMixin, db.Model):
     case: Mapped[Case] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
 
-    @property
+    @hybrid_property
     def is_done(self) -> bool:
+        """Completed (in SQL too: Task.is_done)."""
         return self.completed_at is not None
+
+    @is_done.inplace.expression
+    @classmethod
+    def _is_done_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.completed_at.is_not(None)
 
     def is_overdue(self, today: date) -> bool:
         return not self.is_done and self.due_date is not None and self.due_date < today

@@ -22,7 +22,7 @@ LIMIT = sa.bindparam("limit")
 @functools.cache
 def _files_stmt() -> sa.Select:
     return (sa.select(Attachment.id, Attachment.original_name, Attachment.size,
-                      Attachment.created_at, (FeedItem.visibility == "public").label("is_public"),
+                      Attachment.created_at, FeedItem.is_public.label("is_public"),
                       User.name.label("author_name"))
             .join(FeedItem, FeedItem.id == Attachment.feed_item_id)
             .outerjoin(User, User.id == FeedItem.author_id)
@@ -33,11 +33,11 @@ def _files_stmt() -> sa.Select:
 @functools.cache
 def _tasks_stmt() -> sa.Select:
     return (sa.select(Task.id, Task.subject, Task.due_date, Task.completed_at,
-                      Task.completed_at.is_not(None).label("is_done"),
+                      Task.is_done.label("is_done"),
                       User.name.label("assignee_name"))
             .outerjoin(User, User.id == Task.assignee_id)
             .where(Task.case_id == CASE_ID)
-            .order_by(Task.completed_at.is_not(None),
+            .order_by(Task.is_done,
                       sa.case((Task.due_date.is_(None), 1), else_=0),
                       Task.due_date, Task.completed_at.desc(), Task.id.desc()).limit(LIMIT))
 
