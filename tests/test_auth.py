@@ -1,11 +1,12 @@
 """Sign-in, sign-out, sessions and the route guard."""
+import itsdangerous.url_safe
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import UserSession
 from app.services import users as user_service
 from tests.conftest import HX, csrf_from, soup
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_case, make_user
 
 
 def sign_in(client, email, password=PASSWORD, **extra):
@@ -163,10 +164,6 @@ def test_a_form_built_before_the_layout_signs_the_same_token_without_zlib(app, l
     """The case page builds its Post form before the layout renders: the form's token is the
     layout's, signed once, and never through itsdangerous's zlib attempt (whose quarter of a
     megabyte of tables every page paid for)."""
-    import itsdangerous.url_safe
-
-    from tests.factories import make_case
-
     compressed = []
     real_compress = itsdangerous.url_safe.zlib.compress
     monkeypatch.setattr(itsdangerous.url_safe.zlib, "compress",

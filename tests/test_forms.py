@@ -4,6 +4,7 @@ import random
 from markupsafe import Markup
 from wtforms.widgets import core as widgets
 
+from app.extensions import db
 from app.forms import html_params, wtforms_html_params
 from tests.conftest import soup
 from tests.factories import make_case
@@ -29,8 +30,6 @@ def test_html_params_writes_what_wtforms_writes_for_any_attributes():
 def test_a_subject_kept_after_a_refusal_comes_back_escaped_in_its_value(login, agent):
     """A user's text in a re-rendered input's value stays text: its quote cannot end the
     attribute and its tag is not markup."""
-    from app.extensions import db
-
     case = make_case(actor=agent)
     db.session.commit()
     client = login(agent)
