@@ -1,7 +1,10 @@
 """Engine tuning per dialect: SQLite pragmas and write transactions that start immediately;
 for PostgreSQL, a connection that sat idle is checked before it is handed out, plans outlive
-transactions that only read, and results are described only when asked. Also SQL that each
+transactions that only read, pages that only read run without BEGIN and COMMIT, and results
+are described only when asked. Also SQL that each
 dialect writes its own way (JsonSubquery)."""
+import functools
+import re
 import time
 import weakref
 from collections.abc import Sequence
@@ -67,6 +70,47 @@ def _ping_idle_connections(engine: Engine) -> None:
             raise
 
 
+# A row lock taken by a SELECT lasts only as long as its transaction.
+_LOCKING_READ = re.compile(r"\sFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b",
+                           re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1024)  # the same few hundred statements, run again and again
+def is_plain_read(statement: str) -> bool:
+    """True for a SELECT that takes no row locks: it changes nothing, inside a transaction or
+    out. Anything else (writes, locking reads, savepoints, CTEs, SET) counts as a write."""
+    return statement.lstrip()[:6].upper() == "SELECT" and not _LOCKING_READ.search(statement)
+
+
+def _reads_only() -> bool:
+    """True in a request whose method only reads (GET, HEAD, OPTIONS), outside a
+    write_transactions() block: its statements may run without a transaction around them."""
+    return (has_request_context() and request.method in READ_METHODS
+            and not _WRITES_OUTSIDE_REQUESTS.get())
+
+
+def _read_without_transactions(engine: Engine) -> None:
+    """Let a page that only reads run its SELECTs outside a transaction (psycopg's autocommit).
+
+    A transaction costs two round trips of its own on PostgreSQL, BEGIN before the first
+    statement and COMMIT after the last, each waking the server; a list page's own SQL is
+    two statements. At PostgreSQL's default isolation, READ COMMITTED, every statement
+    reads its own snapshot whether a transaction is open or not, so a page that only
+    SELECTs sees the same rows either way. The first statement that is not a plain read
+    (see is_plain_read) turns autocommit off before it runs, in _keep_prepared_statements'
+    listener: that write and everything after it until COMMIT or ROLLBACK are one
+    transaction, as before. Outside requests (the mail sender, CLI commands), in POSTs and
+    in write_transactions() blocks, every transaction begins as it always did.
+    """
+    from psycopg.pq import TransactionStatus
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection.pgconn.transaction_status == TransactionStatus.IDLE:
+            dbapi_connection.autocommit = _reads_only()
+
+
 def _keep_prepared_statements(engine: Engine) -> None:
     """Let PostgreSQL reuse its plans from one request to the next.
 
@@ -75,7 +119,7 @@ def _keep_prepared_statements(engine: Engine) -> None:
     closes; the pool resets the connection): no statement was ever prepared, and PostgreSQL
     parsed and planned every query of every request. A transaction that ran nothing but SELECTs
     changed nothing, so it now ends with COMMIT, which is the same to the data and keeps them.
-    (Anything but a SELECT counts as a write, savepoints and CTEs too. A SELECT with an effect
+    (Anything but a plain read counts as a write, savepoints and CTEs too. A SELECT with an effect
     that waits for COMMIT, such as pg_notify(), would need the same care; Casebook runs none.)
     """
     from psycopg.pq import TransactionStatus
@@ -87,8 +131,11 @@ def _keep_prepared_statements(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _note_writes(connection, _cursor, statement, *_args):
-        if statement.lstrip()[:6].upper() != "SELECT":
-            wrote.add(raw(connection.connection))
+        if not is_plain_read(statement):
+            dbapi_connection = raw(connection.connection)
+            wrote.add(dbapi_connection)
+            if dbapi_connection.autocommit:  # a page that reads, writing: a transaction now
+                dbapi_connection.autocommit = False
 
     @event.listens_for(engine, "commit")
     def _forget_writes(connection):
@@ -160,6 +207,7 @@ def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         _ping_idle_connections(engine)
         _keep_prepared_statements(engine)
+        _read_without_transactions(engine)
         _describe_results_lazily(engine)
     if engine.dialect.name != "sqlite":
         return

@@ -1,5 +1,6 @@
 """The engine's connection handling on PostgreSQL: idle connections are checked before use,
-plans outlive transactions that only read, results are described only when asked."""
+plans outlive transactions that only read, pages that only read run without a transaction,
+results are described only when asked."""
 import pytest
 import sqlalchemy as sa
 
@@ -108,3 +109,115 @@ def test_new_statements_read_their_columns_by_name(app):
     row = db.session.execute(sa.text(f"SELECT 7 AS seven_{id(app)}, 'x' AS ex")).one()
     assert row._mapping[f"seven_{id(app)}"] == 7 and row.ex == "x"
     db.session.rollback()
+
+
+# Pages that only read run their SELECTs without BEGIN and COMMIT; a write opens a transaction.
+
+def _statuses(statements: list) -> list:
+    """Watch the transaction status each statement leaves its connection in."""
+    def _after(conn, _cursor, statement, *_args):
+        raw = conn.connection.dbapi_connection
+        statements.append((statement.split()[0].upper(), raw.info.transaction_status.name))
+
+    return _after
+
+
+@pytest.fixture
+def watched(app):
+    statements: list = []
+    listener = _statuses(statements)
+    sa.event.listen(db.engine, "after_cursor_execute", listener)
+    yield statements
+    sa.event.remove(db.engine, "after_cursor_execute", listener)
+
+
+def _other_connection_count(sql: str) -> int:
+    with db.engine.connect() as other:
+        return other.scalar(sa.text(sql))
+
+
+def test_a_page_that_only_reads_runs_outside_a_transaction(app, login, agent, watched):
+    from tests.factories import make_case
+
+    make_case(subject="Printer jams on tray 2", owner=agent)
+    db.session.commit()
+    client = login(agent)
+    db.session.remove()
+    watched.clear()
+    response = client.get("/cases/?view=mine")
+    assert response.status_code == 200 and b"Printer jams on tray 2" in response.data
+    assert watched and all(kind == "SELECT" for kind, _ in watched)
+    assert {status for _, status in watched} == {"IDLE"}  # no BEGIN was sent, none is open
+
+
+def test_a_post_still_runs_in_one_transaction(app, login, agent, watched):
+    from tests.factories import make_case
+
+    number = make_case(subject="Printer jams on tray 2", owner=agent).number
+    db.session.commit()
+    client = login(agent)
+    db.session.remove()
+    watched.clear()
+    response = client.post(f"/cases/{number}/feed/posts",
+                           data={"post-body": "Swapped the roller.",
+                                 "post-visibility": "internal"})
+    assert response.status_code in (200, 302, 303)
+    assert watched and {status for _, status in watched} == {"INTRANS"}
+    assert _other_connection_count(
+        "SELECT count(*) FROM feed_items WHERE body = 'Swapped the roller.'") == 1
+
+
+def test_a_write_in_a_reading_request_is_a_transaction_that_can_roll_back(app, watched):
+    """The first statement that is not a plain read turns the transaction on: what it and
+    the statements after it wrote goes or stays together."""
+    from app.models import Setting
+
+    with app.test_request_context("/cases/", method="GET"):
+        db.session.remove()
+        db.session.scalar(sa.text("SELECT count(*) FROM settings"))
+        db.session.add(Setting(key="first_half", value="written"))
+        db.session.flush()
+        db.session.add(Setting(key="second_half", value="written"))
+        db.session.flush()
+        db.session.rollback()
+    assert [status for _, status in watched] == ["IDLE", "INTRANS", "INTRANS"]
+    assert _other_connection_count(
+        "SELECT count(*) FROM settings WHERE key IN ('first_half', 'second_half')") == 0
+
+
+def test_a_locking_read_in_a_reading_request_holds_its_lock(app, agent, watched):
+    agent_id = agent.id
+    with app.test_request_context("/cases/", method="GET"):
+        db.session.remove()
+        db.session.execute(sa.text("SELECT id FROM users WHERE id = :id FOR UPDATE"),
+                           {"id": agent_id})
+        assert watched[-1] == ("SELECT", "INTRANS")
+        outsider = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
+        with outsider.connect() as other, pytest.raises(sa.exc.OperationalError,
+                                                         match="could not obtain lock"):
+            other.execute(sa.text("SELECT id FROM users WHERE id = :id FOR UPDATE NOWAIT"),
+                          {"id": agent_id})
+        outsider.dispose()
+        db.session.rollback()
+
+
+def test_outside_requests_reads_run_in_a_transaction_as_before(app, watched):
+    db.session.remove()
+    db.session.scalar(sa.text("SELECT count(*) FROM settings"))
+    assert watched == [("SELECT", "INTRANS")]
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("statement, plain", [
+    ("SELECT 1", True),
+    ("  select id FROM cases WHERE subject = 'for update'", True),
+    ("SELECT id FROM outbox_messages FOR UPDATE SKIP LOCKED", False),
+    ("select id from users for share", False),
+    ("SELECT id FROM users FOR NO KEY UPDATE", False),
+    ("SELECT id FROM users\nFOR  KEY SHARE", False),
+    ("WITH x AS (DELETE FROM settings RETURNING key) SELECT key FROM x", False),
+    ("UPDATE cases SET subject = 'x'", False),
+    ("SAVEPOINT sa_1", False),
+])
+def test_what_counts_as_a_plain_read(app, statement, plain):
+    assert database.is_plain_read(statement) is plain
