@@ -2,6 +2,8 @@
 import json
 from datetime import date
 
+import sqlalchemy as sa
+
 from app.extensions import db
 from app.models import Setting
 from app.services import settings as settings_service
@@ -169,6 +171,85 @@ def test_related_lists_show_the_cases_files_tasks_and_history(login, admin):
     history = page.select_one("#related-history").text
     assert "Priority" in history and "Medium" in history and "High" in history
     assert admin.name in page.select_one("#related-history .sub").text
+
+
+def related_statements(counter) -> list[str]:
+    """The statements that read Files, Tasks or History (their rows numbered in order)."""
+    return [s for s in counter.statements if "row_number()" in s.lower()]
+
+
+def test_related_lists_read_together_keep_times_zones_order_and_limits(login, admin,
+                                                                      count_queries):
+    """Files, Tasks and History come from one statement as JSON: their times still show in
+    the viewer's zone, their order and limits hold past ten rows, text stays text."""
+    from datetime import datetime, timezone
+
+    from app.models import Attachment, Task
+    from app.services import cases as case_service
+    from app.services import feed as feed_service
+    from app.services import related_lists
+    from app.services.related_lists import HISTORY_LIMIT
+    from tests.factories import make_case
+
+    admin.time_zone = "Asia/Tokyo"  # UTC+9, no daylight saving
+    case = make_case(actor=admin, priority="Low")
+    feed_service.add_files(case, actor=admin,
+                           uploads=[('R\u00e9sum\u00e9 "<i>final" & co.txt', b"cv", "text/plain")])
+    task = feed_service.create_task(case, actor=admin, subject="Call <i>back</i>",
+                                    assignee=admin, due_date=date(2031, 3, 4))
+    for step in range(HISTORY_LIMIT + 2):  # 27 changes: the 25 newest show, newest first
+        case_service.update_case(case, actor=admin, expected_version=None,
+                                 subject=f"Subject {step:02d}")
+    db.session.flush()
+    stamp = datetime(2031, 3, 4, 23, 30, tzinfo=timezone.utc)  # 08:30 the next day in Tokyo
+    db.session.execute(sa.update(Attachment).where(Attachment.case_id == case.id)
+                       .values(created_at=stamp))
+    db.session.execute(sa.update(Task).where(Task.id == task.id).values(completed_at=stamp))
+    db.session.commit()
+    client = login(admin)
+    client.get(f"/cases/{case.number}")  # the first view records it
+    db.session.expunge_all()
+    with count_queries() as counter:
+        page = soup(client.get(f"/cases/{case.number}"))
+    assert len(related_statements(counter)) == 1
+    file = page.select_one("#related-files li")
+    assert file.select_one(".subject").text == 'R\u00e9sum\u00e9 "<i>final" & co.txt'
+    assert file.select_one(".subject i") is None  # shown as text, not markup
+    assert file.select_one(".sub").text.endswith("05 Mar 2031, 08:30")
+    task_row = page.select_one("#related-tasks li")
+    assert task_row.select_one(".subject").text == "Call <i>back</i>"
+    assert task_row.select_one(".sub").text.endswith("due 04 Mar 2031 \u00b7 done 05 Mar 2031")
+    changes = [row.select_one(".new, strong").text
+               for row in page.select("#related-history li")]
+    assert changes == [f"Subject {step:02d}" for step in range(HISTORY_LIMIT + 1, 1, -1)]
+    lists = related_lists.case_lists(case, ["history", "files", "tasks", "files"])
+    assert list(lists) == ["history", "files", "tasks"]
+    assert lists["files"][0].created_at == stamp  # aware, in UTC, as the column reads
+    assert lists["tasks"][0].completed_at == stamp and lists["tasks"][0].is_done is True
+    assert lists["history"][0].changes[0]["new"] == f"Subject {HISTORY_LIMIT + 1:02d}"
+
+
+def test_a_layout_without_files_tasks_or_history_reads_none_of_them(login, admin,
+                                                                     count_queries):
+    from tests.factories import make_case
+
+    case = make_case(actor=admin)
+    settings_service.set_case_page_layout(["case_team"], actor=admin)
+    db.session.commit()
+    client = login(admin)
+    client.get(f"/cases/{case.number}")
+    with count_queries() as counter:
+        page = soup(client.get(f"/cases/{case.number}"))
+    assert [s["id"] for s in page.select("#related-lists > section")] == ["case-team"]
+    assert related_statements(counter) == []
+    settings_service.set_case_page_layout(["tasks"], actor=admin)
+    db.session.commit()
+    with count_queries() as counter:
+        page = soup(client.get(f"/cases/{case.number}"))
+    assert [s["id"] for s in page.select("#related-lists > section")] == ["related-tasks"]
+    assert page.select_one("#related-tasks .related-empty")
+    [statement] = related_statements(counter)
+    assert "tasks" in statement and "attachments" not in statement
 
 
 def test_a_signed_in_page_reads_the_settings_with_the_user(login, admin, agent, count_queries):
