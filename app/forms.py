@@ -14,6 +14,7 @@ from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.serializer import Serializer
 from markupsafe import Markup, escape
+import wtforms.widgets
 from wtforms.widgets import core as widgets
 
 from app.services.errors import ValidationFailed
@@ -84,9 +85,19 @@ def html_params(**kwargs) -> Markup:
     return Markup(" ".join(params))
 
 
-# WTForms' widgets look html_params up in their module at each call.
+def _use_our_html_params() -> None:
+    """Put html_params wherever WTForms looks it up: most widgets find it in their module at
+    each call, labels in the widgets package, and Input and Button (so every text, hidden,
+    checkbox and radio input) hold their own copy as a static method of the class."""
+    widgets.html_params = html_params
+    wtforms.widgets.html_params = html_params
+    for value in vars(widgets).values():
+        if isinstance(value, type) and "html_params" in vars(value):
+            value.html_params = staticmethod(html_params)
+
+
 wtforms_html_params = widgets.html_params
-widgets.html_params = html_params
+_use_our_html_params()
 
 
 def show_refusal(form, exc: ValidationFailed, field_map: Mapping[str, str] | None = None,

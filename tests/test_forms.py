@@ -24,7 +24,32 @@ def test_html_params_writes_what_wtforms_writes_for_any_attributes():
         kwargs = {key: _values(rng) for key in rng.sample(keys, rng.randint(0, len(keys)))}
         ours, theirs = html_params(**kwargs), wtforms_html_params(**kwargs)
         assert ours == theirs and type(ours) is type(theirs), kwargs
-    assert widgets.html_params is html_params  # what WTForms' widgets call
+
+
+def test_every_widget_and_label_writes_its_attributes_with_ours():
+    """WTForms looks html_params up in three places: the widgets' module, the widgets
+    package (labels) and the Input and Button classes' own copies (every input)."""
+    import wtforms
+    from wtforms import fields
+
+    assert widgets.html_params is html_params
+    assert wtforms.widgets.html_params is html_params
+    holders = [value for value in vars(widgets).values()
+               if isinstance(value, type) and hasattr(value, "html_params")]
+    assert widgets.Input in holders and widgets.Button in holders
+    assert all(holder.html_params is html_params for holder in holders)
+
+    class Sample(wtforms.Form):
+        name = fields.StringField("Name")
+        hidden = fields.HiddenField()
+        agree = fields.BooleanField("Agree")
+
+    form = Sample(data={"name": 'A "quoted" <name>'})
+    assert str(form.name(class_="input")) == (
+        '<input class="input" id="name" name="name" type="text" '
+        'value="A &#34;quoted&#34; &lt;name&gt;">')
+    assert str(form.name.label(class_="label")) == '<label class="label" for="name">Name</label>'
+    assert str(form.agree()) == '<input id="agree" name="agree" type="checkbox" value="y">'
 
 
 def test_a_subject_kept_after_a_refusal_comes_back_escaped_in_its_value(login, agent):
