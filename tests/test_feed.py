@@ -608,3 +608,54 @@ def test_the_case_page_is_ascii_when_its_data_is(login, agent):
     assert page.select_one(".edit-mark").text == "\u270e"
     details = client.get(f"/cases/{case.number}/details", headers=HX)
     assert details.status_code == 200 and details.data.isascii()
+
+
+def test_the_feed_read_as_plain_rows_renders_as_its_items_do(app, agent):
+    """The case page reads the feed as plain rows; a new item is rendered from the model
+    after a post. Both must come out the same, for every kind of item."""
+    from datetime import date
+
+    from flask import render_template_string
+
+    from app.models import FeedItem
+    from app.services import cases as case_service
+
+    customer = make_user(role="customer", name="Carla Customer", email="carla@example.com")
+    case = make_case(actor=agent)
+    feed_service.add_post(case, actor=agent, body="**Bold** <script>x</script>",
+                          visibility="public")
+    feed_service.add_post(case, actor=customer, body="From the portal")
+    feed_service.add_files(case, actor=agent, comment="Two files", uploads=[
+        ("shot.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, "image/png"),
+        ("log.txt", b"lines", "text/plain")])
+    feed_service.create_task(case, actor=agent, subject="Call back", assignee=agent,
+                             due_date=date(2020, 1, 2))
+    done = feed_service.create_task(case, actor=agent, subject="Send the form")
+    feed_service.complete_task(done, actor=agent)
+    feed_service.create_task(case, actor=agent, subject="Unassigned one")
+    db.session.add(FeedItem(case_id=case.id, kind="email", body="Hello", author=None,
+                            changes=[{"field": "from", "label": "From",
+                                      "new": "Carla C <carla@example.com>"}]))
+    db.session.add(FeedItem(case_id=case.id, kind="system", body="Team changed"))
+    case_service.update_case(case, actor=agent, expected_version=None, status="Closed")
+    db.session.commit()
+
+    template = ('{% from "cases/_feed_item.html" import feed_item %}'
+                '{% for item in items %}{{ feed_item(item, case, today, true) }}{% endfor %}')
+    today = date(2026, 1, 1)
+    with app.test_request_context(f"/cases/{case.number}"):
+        rows, more = feed_service.list_feed(case, per_page=50)
+        models = list(db.session.scalars(
+            sa.select(FeedItem).where(FeedItem.case_id == case.id)
+            .order_by(FeedItem.created_at.desc(), FeedItem.id.desc())))
+        as_rows = render_template_string(template, items=rows, case=case, today=today)
+        as_models = render_template_string(template, items=models, case=case, today=today)
+    assert not more and [row.id for row in rows] == [item.id for item in models]
+    assert {row.kind for row in rows} >= {"post", "file", "task", "email", "system", "change"}
+    assert as_rows == as_models
+    page = BeautifulSoup(as_rows, "html.parser")
+    assert page.select_one(".kind-change").find(string="closed the case")
+    assert page.select_one(".kind-email strong").text == "Carla C"
+    assert page.select_one(".kind-file img") and page.select_one(".kind-file .file-icon").text == "TXT"
+    assert page.select_one(".task-card.is-overdue") and page.select_one(".task-card.done")
+    assert "<script>" not in as_rows

@@ -31,7 +31,20 @@ def zone_named(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-class User(UserMixin, CreatedMixin, db.Model):
+class PersonRules:
+    """What a user's name and role say, from those two values: shared by User and by the
+    plain author rows the case feed reads (app.services.feed)."""
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def initials(self) -> str:
+        return initials_of(self.name)
+
+
+class User(PersonRules, UserMixin, CreatedMixin, db.Model):
     __tablename__ = "users"
     # The server-side session that vouches for this user in the current request.
     session_token = None
@@ -83,18 +96,10 @@ class User(UserMixin, CreatedMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
-
     @classmethod
     def active_staff(cls) -> sa.ColumnElement[bool]:
         """In SQL: the active agents and admins, who may own cases and take tasks."""
         return sa.and_(cls.role.in_(STAFF_ROLES), cls.active.is_(True))
-
-    @property
-    def initials(self) -> str:
-        return initials_of(self.name)
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
