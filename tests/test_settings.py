@@ -174,7 +174,7 @@ def test_related_lists_show_the_cases_files_tasks_and_history(login, admin):
 
 
 def related_statements(counter) -> list[str]:
-    """The statements that read Files, Tasks or History (their rows numbered in order)."""
+    """The statements that read the related lists (their rows numbered in order)."""
     return [s for s in counter.statements if "row_number()" in s.lower()]
 
 
@@ -229,27 +229,29 @@ def test_related_lists_read_together_keep_times_zones_order_and_limits(login, ad
     assert lists["history"][0].changes[0]["new"] == f"Subject {HISTORY_LIMIT + 1:02d}"
 
 
-def test_a_layout_without_files_tasks_or_history_reads_none_of_them(login, admin,
-                                                                     count_queries):
+def test_a_layout_reads_only_the_related_lists_it_shows(login, admin, count_queries):
     from tests.factories import make_case
 
     case = make_case(actor=admin)
-    settings_service.set_case_page_layout(["case_team"], actor=admin)
     db.session.commit()
     client = login(admin)
     client.get(f"/cases/{case.number}")
-    with count_queries() as counter:
-        page = soup(client.get(f"/cases/{case.number}"))
-    assert [s["id"] for s in page.select("#related-lists > section")] == ["case-team"]
-    assert related_statements(counter) == []
-    settings_service.set_case_page_layout(["tasks"], actor=admin)
+    for shown, read, unread in ((["case_team"], ["case_team_members"], ["attachments", "tasks"]),
+                                (["tasks"], ["tasks"], ["attachments", "case_team_members"])):
+        settings_service.set_case_page_layout(shown, actor=admin)
+        db.session.commit()
+        with count_queries() as counter:
+            page = soup(client.get(f"/cases/{case.number}"))
+        assert len(page.select("#related-lists > section")) == 1
+        [statement] = related_statements(counter)
+        assert all(table in statement for table in read), shown
+        assert not any(table in statement for table in unread), shown
+    assert page.select_one("#related-tasks .related-empty")
+    settings_service.set_case_page_layout([], actor=admin)
     db.session.commit()
     with count_queries() as counter:
-        page = soup(client.get(f"/cases/{case.number}"))
-    assert [s["id"] for s in page.select("#related-lists > section")] == ["related-tasks"]
-    assert page.select_one("#related-tasks .related-empty")
-    [statement] = related_statements(counter)
-    assert "tasks" in statement and "attachments" not in statement
+        client.get(f"/cases/{case.number}")
+    assert related_statements(counter) == []
 
 
 def test_a_signed_in_page_reads_the_settings_with_the_user(login, admin, agent, count_queries):

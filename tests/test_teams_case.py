@@ -1,6 +1,7 @@
 """The team on a case: add people and predefined teams, change roles, remove; feed items."""
 import pytest
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
 
 from app.extensions import db
 from app.models import CaseTeamMember, FeedItem
@@ -326,3 +327,47 @@ def test_case_team_forms_keep_csrf_on(app, login, agent, roles):
                            headers={**HX, "X-CSRFToken": token})
     assert response.status_code == 200
     assert "Dana Lee" in members_of(case)
+
+
+def test_the_case_page_team_rows_render_as_the_members_do(app, admin, roles):
+    """The case page reads its Case Team list as rows beside the other related lists; the
+    team's own page renders the models. The list must come out the same from both."""
+    from datetime import date
+
+    from flask import render_template_string
+
+    from app.models import Account
+    from app.services import related_lists
+
+    account = Account(name="Northwind & Co")
+    db.session.add(account)
+    tier2 = make_predefined_team([], name="Tier 2")
+    night = make_predefined_team([], name="Night shift")
+    case = make_case(actor=admin)
+    add_team_member(case, make_user(name="zoe Zed", email="zoe@example.com"), roles["lead"])
+    add_team_member(case, make_user(name="Adam <b>Ant</b>", email="adam@example.com"),
+                    roles["observer"], manually=False, teams=[tier2, night])
+    add_team_member(case, make_user(name="Bea Both"), roles["lead"], teams=[tier2])
+    add_team_member(case, make_contact(name="Carla Contact", account=account),
+                    roles["observer"], manually=False, teams=[night])
+    add_team_member(case, make_contact(name="Al Alone", account=None), roles["lead"])
+    db.session.commit()
+
+    template = '{% include "cases/_case_team.html" %}'
+    context = {"case": case, "case_url": "/cases/x", "team_can_edit": True,
+               "team_editing": False, "team_notice": None, "today": date(2026, 1, 1)}
+    with app.test_request_context(f"/cases/{case.number}"):
+        rows = related_lists.case_team(case)
+        models = case_teams.case_team_members(case)
+        as_rows = render_template_string(template, team_members=rows, **context)
+        as_models = render_template_string(template, team_members=models, **context)
+    assert [row.person_name for row in rows] == [
+        "Adam <b>Ant</b>", "Bea Both", "zoe Zed", "Al Alone", "Carla Contact"]
+    assert as_rows == as_models
+    page = BeautifulSoup(as_rows, "html.parser")
+    adam, *_, carla = page.select("li.team-member")
+    assert adam.select_one(".subject").text == "Adam <b>Ant</b>"
+    assert adam.select_one(".sub.muted").text == "adam@example.com"
+    assert adam.select_one(".role-name").find_next_sibling().text == "\u00b7 Night shift, Tier 2"
+    assert carla.select_one(".sub.muted").text == "Contact \u00b7 Northwind & Co"
+    assert page.select_one(".badge.access-edit").text == "Read/Write"

@@ -12,6 +12,7 @@ from app.models.users import User
 
 ACCESS_LEVELS = ("read", "edit")
 ACCESS_LABELS = {"read": "Read Only", "edit": "Read/Write"}
+REMOVED_PERSON = "(removed)"  # a member whose user or contact is gone
 
 # Which predefined teams brought a case team member onto the case (a member can come from
 # several teams and also be added by hand; removing one team keeps the others' members).
@@ -25,15 +26,9 @@ case_team_member_sources = sa.Table(
 )
 
 
-class CaseTeamRole(CreatedMixin, db.Model):
-    """What a case team member may do on the case, and whether customers see them."""
-
-    __tablename__ = "case_team_roles"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    access: Mapped[str] = mapped_column(sa.String(10), default="read")
-    visible_in_portal: Mapped[bool] = mapped_column(default=False)
+class RoleRules:
+    """What a role's access says: shared by CaseTeamRole and the plain team rows the case page
+    reads (app.services.related_lists)."""
 
     @property
     def access_label(self) -> str:
@@ -42,6 +37,17 @@ class CaseTeamRole(CreatedMixin, db.Model):
     @property
     def can_edit(self) -> bool:
         return self.access == "edit"
+
+
+class CaseTeamRole(RoleRules, CreatedMixin, db.Model):
+    """What a case team member may do on the case, and whether customers see them."""
+
+    __tablename__ = "case_team_roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    access: Mapped[str] = mapped_column(sa.String(10), default="read")
+    visible_in_portal: Mapped[bool] = mapped_column(default=False)
 
     def __repr__(self) -> str:
         return f"<CaseTeamRole {self.name}>"
@@ -76,7 +82,7 @@ class PersonMixin:
     @property
     def person_name(self) -> str:
         person = self.person
-        return person.name if person is not None else "(removed)"
+        return person.name if person is not None else REMOVED_PERSON
 
     @property
     def person_key(self) -> str:
@@ -109,7 +115,26 @@ class PredefinedTeamMember(PersonMixin, db.Model):
     role: Mapped[CaseTeamRole] = relationship()
 
 
-class CaseTeamMember(PersonMixin, CreatedMixin, db.Model):
+def team_order(member) -> tuple:
+    """How a case team is listed: users before contacts, then by name."""
+    return (member.is_contact, member.person_name.lower())
+
+
+class CaseTeamMemberRules:
+    """What the Case Team list shows of a member beyond its person and role, from team_names,
+    added_manually, account_name and email: shared by CaseTeamMember and the plain team rows
+    the case page reads (app.services.related_lists)."""
+
+    @property
+    def source_label(self) -> str:
+        """Where the member came from: team names, and 'Added by hand' when so."""
+        parts = list(self.team_names)
+        if self.added_manually or not parts:
+            parts.append("Added by hand")
+        return ", ".join(parts)
+
+
+class CaseTeamMember(CaseTeamMemberRules, PersonMixin, CreatedMixin, db.Model):
     """One person on one case's team, with a role; added by hand, by teams, or both."""
 
     __tablename__ = "case_team_members"
@@ -139,9 +164,16 @@ class CaseTeamMember(PersonMixin, CreatedMixin, db.Model):
                                                        order_by=PredefinedTeam.name)
 
     @property
-    def source_label(self) -> str:
-        """Where the member came from: team names, and 'Added by hand' when so."""
-        parts = [team.name for team in self.teams]
-        if self.added_manually or not parts:
-            parts.append("Added by hand")
-        return ", ".join(parts)
+    def team_names(self) -> list[str]:
+        return [team.name for team in self.teams]
+
+    @property
+    def account_name(self) -> str | None:
+        """A contact member's account (None for a user, or a contact without one)."""
+        account = self.contact.account if self.contact is not None else None
+        return account.name if account is not None else None
+
+    @property
+    def email(self) -> str | None:
+        """A user member's address (the list shows a contact's account instead)."""
+        return self.user.email if self.user is not None else None

@@ -8,6 +8,7 @@ from app.access import can_edit_case
 from app.extensions import db
 from app.models import Case, CaseTeamMember, CaseTeamRole, Contact, FeedItem, PredefinedTeam, User
 from app.models.teams import case_team_member_sources as sources
+from app.models.teams import team_order
 from app.services.errors import AccessDenied, ValidationFailed
 from app.services.people import Person, person_key
 
@@ -15,10 +16,6 @@ from app.services.people import Person, person_key
 def _require_edit(actor: User, case: Case) -> None:
     if not can_edit_case(actor, case):
         raise AccessDenied("You cannot change this case's team.")
-
-
-def _sort_key(member: CaseTeamMember) -> tuple:
-    return (member.is_contact, member.person_name.lower())
 
 
 # Built once (every case page runs it); the case is a parameter.
@@ -32,7 +29,7 @@ TEAM_MEMBERS = (sa.select(CaseTeamMember)
 def case_team_members(case: Case) -> list[CaseTeamMember]:
     """The case's team, users before contacts, by name (two queries; one when it is empty)."""
     members = db.session.scalars(TEAM_MEMBERS, {"case_id": case.id}).unique()
-    return sorted(members, key=_sort_key)
+    return sorted(members, key=team_order)
 
 
 def case_predefined_teams(case: Case) -> list[PredefinedTeam]:

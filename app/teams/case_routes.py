@@ -19,13 +19,17 @@ def case_page_url(case: Case) -> str:
     return url_for("cases.view_case", number=case.number)
 
 
-def case_team_context(case: Case, user, *, editing: bool = False, **forms) -> dict:
-    """What templates/cases/_case_team.html needs (the case page calls this too)."""
+def case_team_context(case: Case, user, *, editing: bool = False, members=None,
+                      **forms) -> dict:
+    """What templates/cases/_case_team.html needs (the case page calls this too, with the
+    members it read as rows beside its other related lists; editing reads the models)."""
     can_edit = can_edit_case(user, case)
-    context = {"case": case, "case_url": case_page_url(case),
-               "team_members": case_teams.case_team_members(case),
-               "team_can_edit": can_edit, "team_editing": editing and can_edit}
-    if context["team_editing"]:
+    editing = editing and can_edit
+    if members is None or editing:
+        members = case_teams.case_team_members(case)
+    context = {"case": case, "case_url": case_page_url(case), "team_members": members,
+               "team_can_edit": can_edit, "team_editing": editing}
+    if editing:
         roles = team_service.list_roles()
         add_member = forms.get("add_member_form") or AddMemberForm(formdata=None)
         add_member.role.choices = role_choices(roles)
