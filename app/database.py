@@ -1,8 +1,7 @@
 """Engine tuning per dialect: SQLite pragmas and write transactions that start immediately;
 for PostgreSQL, a connection that sat idle is checked before it is handed out, plans outlive
 transactions that only read, pages that only read run without BEGIN and COMMIT, and results
-are described only when asked. Also SQL that each
-dialect writes its own way (JsonSubquery)."""
+are described only when asked. Also SQL that each dialect writes its own way (JsonSubquery)."""
 import functools
 import re
 import time

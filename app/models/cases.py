@@ -174,7 +174,6 @@ class Attachment(AttachmentRules, CreatedMixin, db.Model):
     feed_item: Mapped[FeedItem] = relationship(back_populates="attachments")
 
 
-
 class TaskRules:
     """Shared by Task and the feed's plain task rows (app.services.feed)."""
 
