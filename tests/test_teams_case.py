@@ -357,7 +357,7 @@ def test_the_case_page_team_rows_render_as_the_members_do(app, admin, roles):
     context = {"case": case, "case_url": "/cases/x", "team_can_edit": True,
                "team_editing": False, "team_notice": None, "today": date(2026, 1, 1)}
     with app.test_request_context(f"/cases/{case.number}"):
-        rows = related_lists.case_team(case)
+        rows = related_lists.case_lists(case, ["case_team"])["case_team"]
         models = case_teams.case_team_members(case)
         as_rows = render_template_string(template, team_members=rows, **context)
         as_models = render_template_string(template, team_members=models, **context)

@@ -224,23 +224,3 @@ def case_lists(case: Case, keys: Iterable[str]) -> dict[str, list[NamedTuple]]:
     if "case_team" in lists:
         lists["case_team"].sort(key=team_order)
     return lists
-
-
-def case_team(case: Case) -> list[TeamRow]:
-    """The case team as the Case Team list shows it: users before contacts, by name."""
-    return case_lists(case, ("case_team",))["case_team"]
-
-
-def case_files(case: Case) -> list[FileRow]:
-    """The case's attachments, newest first."""
-    return case_lists(case, ("files",))["files"]
-
-
-def case_tasks(case: Case) -> list[TaskRow]:
-    """The case's tasks, open ones first (soonest due first), then done ones, newest first."""
-    return case_lists(case, ("tasks",))["tasks"]
-
-
-def case_history(case: Case) -> list[HistoryRow]:
-    """Field changes on the case, newest first (a note without field changes is not history)."""
-    return case_lists(case, ("history",))["history"]
