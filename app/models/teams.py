@@ -12,7 +12,6 @@ from app.models.users import User
 
 ACCESS_LEVELS = ("read", "edit")
 ACCESS_LABELS = {"read": "Read Only", "edit": "Read/Write"}
-REMOVED_PERSON = "(removed)"  # a member whose user or contact is gone
 
 # Which predefined teams brought a case team member onto the case (a member can come from
 # several teams and also be added by hand; removing one team keeps the others' members).
@@ -69,6 +68,12 @@ class PredefinedTeam(CreatedMixin, db.Model):
         return f"<PredefinedTeam {self.name}>"
 
 
+def shown_name(name: str | None) -> str:
+    """How a team member is named: their name, or "(removed)" when the user or contact is
+    gone."""
+    return name if name is not None else "(removed)"
+
+
 class PersonMixin:
     """A team member is either a user or a contact (someone on the customer's side)."""
 
@@ -82,7 +87,7 @@ class PersonMixin:
     @property
     def person_name(self) -> str:
         person = self.person
-        return person.name if person is not None else REMOVED_PERSON
+        return shown_name(person.name if person is not None else None)
 
     @property
     def person_key(self) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import (Account, Attachment, Case, CaseTeamMember, CaseTeamRole, Contact,
                         FeedItem, PredefinedTeam, Task, User)
-from app.models.teams import REMOVED_PERSON, CaseTeamMemberRules, RoleRules, team_order
+from app.models.common import UTCDateTime
+from app.models.teams import CaseTeamMemberRules, RoleRules, shown_name, team_order
 from app.models.teams import case_team_member_sources as sources
 
 HISTORY_LIMIT = 25
@@ -74,7 +75,7 @@ class TeamRow(CaseTeamMemberRules):
     def __init__(self, id, contact_id, name, email, account_name, role, added_manually,
                  team_names) -> None:
         self.id, self.is_contact = id, contact_id is not None
-        self.person_name = name if name is not None else REMOVED_PERSON
+        self.person_name = shown_name(name)
         self.email, self.account_name, self.role = email, account_name, role
         self.added_manually, self.team_names = bool(added_manually), team_names or []
 
@@ -83,10 +84,15 @@ def _team_row(v: list) -> TeamRow:
     return TeamRow(v[0], v[1], v[2], v[3], v[4], TeamRole(v[5], v[6], bool(v[7])), v[8], v[9])
 
 
+_STORED_TIME = UTCDateTime()
+
+
 def _utc(value: str | None) -> datetime | None:
-    """A stored UTC timestamp as the database wrote it in JSON, read back timezone-aware (as
-    UTCDateTime reads the column itself)."""
-    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+    """A stored UTC timestamp as the database wrote it in JSON, read back as the column type
+    reads the column itself (timezone-aware)."""
+    if value is None:
+        return None
+    return _STORED_TIME.process_result_value(datetime.fromisoformat(value), None)
 
 
 def _day(value: str | None) -> date | None:
