@@ -30,6 +30,10 @@ def parse_args():
                         help="another checkout of Casebook (a git worktree), the baseline")
     parser.add_argument("--scale", type=int, default=common.DEFAULT_SCALE)
     parser.add_argument("--database-url", help="default: the SQLite file seed.py made for --scale")
+    parser.add_argument("--base-database-url",
+                        help="serve the base on this URL instead (the same database reached "
+                             "another way, to compare connection settings; --base may then be "
+                             "this checkout)")
     parser.add_argument("--only", default="My open,Case page",
                         help="pages whose name contains this text (comma-separated)")
     parser.add_argument("--rounds", type=int, default=6)
@@ -57,9 +61,12 @@ def main() -> None:
     chosen = [(page, path) for page, path, _ in catalogue.resolve(app, context)
               if path and any(part in page.name.lower() for part in wanted)]
     env = {"FLASK_SQLALCHEMY_DATABASE_URI": url, "FLASK_SECRET_KEY": common.BENCH_SECRET}
+    base_env = dict(env, FLASK_SQLALCHEMY_DATABASE_URI=args.base_database_url or url)
     print(f"A/B on {common.dialect_of(url)}: base {args.base} against {common.ROOT}; "
           f"{args.rounds} rounds", flush=True)
-    with Gunicorn("wsgi:app", workers=args.workers, env=env, chdir=args.base.resolve(),
+    if args.base_database_url:
+        print(f"  base on {args.base_database_url}, new on {url}", flush=True)
+    with Gunicorn("wsgi:app", workers=args.workers, env=base_env, chdir=args.base.resolve(),
                   probe="/login") as base, \
             Gunicorn("wsgi:app", workers=args.workers, env=env, probe="/login") as new:
         sides = {"base": httpload.Session(base.port), "new": httpload.Session(new.port)}
