@@ -1,12 +1,14 @@
 """Where a page's cost under gunicorn comes from: CPU per request at 1, 2 and 8 clients.
 
 For one page and the bare table, with each number of workers asked for, it serves both under
-gunicorn (every server at once, visited in turn over a few rounds) and reads, per request, the CPU of the workers and of the database server, first
-with one client (requests one after another), then with two and with eight at once; and it
-calls both apps in this process, where one warm process and one database connection serve
-every request. The gap between the two is what serving costs beyond the page's own code:
-gunicorn's part is the bare table's gap, and the rest is the page's working set, which a
-worker that served another request a moment ago no longer has in the cache.
+gunicorn (every server at once, visited in turn over a few rounds) and reads, per request,
+the CPU of the workers and of the database server, and how often a worker was preempted or
+resumed on the other core: first with one client (requests one after another), then with two
+and with eight at once. It also calls both apps in this process, one warm process and one
+database connection serving every request. The bare table costs about the same however it
+is served; what a page costs beyond that with more workers than cores is, most likely, its
+working set, which a worker that served another request a moment ago no longer has in the
+core's cache.
 
     .venv/bin/python bench/clients.py --database-url $URL --only "My open" --workers 2,4
 """
@@ -17,6 +19,7 @@ import contextlib
 import resource
 import statistics
 import time
+from pathlib import Path
 
 import common
 import httpload
@@ -54,10 +57,28 @@ def in_process_ms(call, count: int) -> float:
     return spent * 1000 / count
 
 
+def switches(pids: list[int]) -> tuple[int, int]:
+    """(times these processes were preempted, times they moved to another core), from /proc."""
+    preempted = moved = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/sched").read_text().splitlines():
+                name, _, value = line.partition(":")
+                if name.strip() == "nr_involuntary_switches":
+                    preempted += int(value)
+                elif name.strip() == "se.nr_migrations":
+                    moved += int(value)
+        except OSError:
+            continue
+    return preempted, moved
+
+
 def served(session: httpload.Session, path: str, headers: dict, workers: list[int],
-           clients: int, args) -> tuple[float, float, float]:
-    """(req/s, workers' CPU ms a request, database server's CPU ms a request)."""
+           clients: int, args) -> tuple[float, float, float, float, float]:
+    """(req/s, workers' CPU ms a request, database server's CPU ms a request, times a worker
+    was preempted a request, times a worker moved to another core a request)."""
     httpload.sequential(session, path, 20, headers)
+    before = switches(workers)
     with CpuMeter(workers) as meter:
         if clients == 1:
             began = time.perf_counter()
@@ -70,7 +91,8 @@ def served(session: httpload.Session, path: str, headers: dict, workers: list[in
     if errors:
         raise SystemExit(f"{path}: {errors} requests failed")
     split = meter.per_request(requests)
-    return rps, split.workers, split.database
+    preempted, moved = (after - earlier for after, earlier in zip(switches(workers), before))
+    return rps, split.workers, split.database, preempted / requests, moved / requests
 
 
 def main() -> None:
@@ -107,23 +129,28 @@ def main() -> None:
             order = servers if round_ % 2 == 0 else servers[::-1]
             for workers, ceiling, bare, server, session in order:
                 for clients in CLIENTS:
-                    bare_rps, bare_cpu, _ = served(bare, "/", {}, ceiling.worker_pids(),
-                                                   clients, args)
-                    rps, cpu, database = served(session, path, page.headers,
-                                                server.worker_pids(), clients, args)
+                    bare_rps, bare_cpu, *_ = served(bare, "/", {}, ceiling.worker_pids(),
+                                                    clients, args)
+                    rps, cpu, database, preempted, moved = served(
+                        session, path, page.headers, server.worker_pids(), clients, args)
                     figures.setdefault((workers, clients), []).append(
-                        (bare_rps, bare_cpu, rps, rps / bare_rps, cpu, database))
+                        (bare_rps, bare_cpu, rps, rps / bare_rps, cpu, database, preempted,
+                         moved))
                     print(f"  round {round_ + 1}, {workers} workers, {clients} client(s): page "
-                          f"{rps:5.0f} req/s, workers {cpu:.2f} ms, database {database:.2f} ms; "
-                          f"bare {bare_rps:5.0f} req/s, workers {bare_cpu:.2f} ms", flush=True)
+                          f"{rps:5.0f} req/s, workers {cpu:.2f} ms, database {database:.2f} ms, "
+                          f"preempted {preempted:.2f}, moved {moved:.2f}; bare {bare_rps:5.0f} "
+                          f"req/s, workers {bare_cpu:.2f} ms", flush=True)
     print()
     print("| workers | clients | bare req/s | bare workers ms | page req/s | × bare "
-          "| page workers ms | database ms |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| page workers ms | database ms | preempted | moved |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for (workers, clients), runs in figures.items():
-        medians = [statistics.median(run[i] for run in runs) for i in range(6)]
+        medians = [statistics.median(run[i] for run in runs) for i in range(8)]
         print(f"| {workers} | {clients} | {medians[0]:.0f} | {medians[1]:.2f} | {medians[2]:.0f} "
-              f"| {medians[3]:.2f} | {medians[4]:.2f} | {medians[5]:.2f} |")
+              f"| {medians[3]:.2f} | {medians[4]:.2f} | {medians[5]:.2f} | {medians[6]:.2f} "
+              f"| {medians[7]:.2f} |")
+    print("\nPreempted, moved: per page request, how often a worker was switched out while it "
+          "could still run, and how often it resumed on the other core.")
     print(f"\nMedians of {args.rounds} rounds. In this process: page {page_own:.2f} ms, bare "
           f"table {bare_own:.2f} ms of CPU a request (one warm process; on PostgreSQL the "
           "server's share is not in it).")
