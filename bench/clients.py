@@ -21,6 +21,7 @@ import statistics
 import time
 from pathlib import Path
 
+import baseline
 import common
 import httpload
 import pages as catalogue
@@ -100,10 +101,10 @@ def main() -> None:
     url = args.database_url or common.default_database_url(args.scale)
     app = common.make_app(url)
     context = bench_context(app)
-    page, path = next((page, path) for page, path, _ in catalogue.resolve(app, context)
-                      if path and args.only.lower() in page.name.lower())
-    import baseline
-
+    page, path = next(((page, path) for page, path, _ in catalogue.resolve(app, context)
+                       if path and args.only.lower() in page.name.lower()), (None, None))
+    if page is None:
+        raise SystemExit(f"No built page's name contains {args.only!r}.")
     bare_client = baseline.app.test_client()
     client = Client(app, common.BENCH_EMAIL)
     bare_own = in_process_ms(lambda: bare_client.get("/"), args.requests)
