@@ -1,14 +1,13 @@
 """Where a page's cost under gunicorn comes from: CPU per request at 1, 2 and 8 clients.
 
 For one page and the bare table, with each number of workers asked for, it serves both under
-gunicorn (every server at once, visited in turn over a few rounds) and reads, per request,
-the CPU of the workers and of the database server, and how often a worker was preempted or
-resumed on the other core: first with one client (requests one after another), then with two
-and with eight at once. It also calls both apps in this process, one warm process and one
-database connection serving every request. The bare table costs about the same however it
-is served; what a page costs beyond that with more workers than cores is, most likely, its
-working set, which a worker that served another request a moment ago no longer has in the
-core's cache.
+gunicorn (every server at once, visited in turn over a few rounds) and reads, per request, the
+CPU of the workers and of the database server, and how often a worker was preempted or resumed
+on the other core: first with one client (requests one after another), then with two and with
+eight at once. It also calls both apps in this process, one warm process and one database
+connection serving every request. With more workers than cores both cost more, a Casebook page
+more than the bare table: most likely its working set, which a worker that served another
+request a moment ago no longer has in the core's cache.
 
     .venv/bin/python bench/clients.py --database-url $URL --only "My open" --workers 2,4
 """
