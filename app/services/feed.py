@@ -259,25 +259,27 @@ def list_feed(case: Case, feed_filter: str = "all", *, page: int = 1,
                                      "offset": (max(page, 1) - 1) * per_page}).tuples()
     entries: list[FeedEntry] = []
     people: dict[int, FeedAuthor] = {}
+
+    def person(person_id: int | None, name: str, role: str) -> FeedAuthor | None:
+        """One FeedAuthor per user on the page, however many items name them."""
+        if person_id is None:
+            return None
+        if person_id not in people:
+            people[person_id] = FeedAuthor(name, role)
+        return people[person_id]
+
     last = None
     for (item_id, kind, body, body_html, is_public, changes, created_at, author_id,
          author_name, author_role, task_id, subject, due_date, completed_at, is_done,
          assignee_id, assignee_name, assignee_role, file_id, file_name, size,
          content_type) in rows:
         if last is None or last.id != item_id:  # a new item (its files come one per row)
-            author = None
-            if author_id is not None:
-                author = people.get(author_id) or people.setdefault(
-                    author_id, FeedAuthor(author_name, author_role))
             task = None
             if task_id is not None:
-                assignee = None
-                if assignee_id is not None:
-                    assignee = people.get(assignee_id) or people.setdefault(
-                        assignee_id, FeedAuthor(assignee_name, assignee_role))
-                task = FeedTask(task_id, subject, due_date, completed_at, is_done, assignee)
+                task = FeedTask(task_id, subject, due_date, completed_at, is_done,
+                                person(assignee_id, assignee_name, assignee_role))
             last = FeedEntry(item_id, kind, body, body_html, is_public, changes, created_at,
-                             author, task)
+                             person(author_id, author_name, author_role), task)
             entries.append(last)
         if file_id is not None:
             last.attachments.append(FeedFile(file_id, file_name, size, content_type))
