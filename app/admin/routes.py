@@ -4,13 +4,13 @@ from flask_login import current_user
 
 from app.admin import bp
 from app.admin.forms import ConfirmForm, NewUserForm, PasswordResetForm, RoleForm, UserFilterForm
+from app.errors import ValidationFailed
 from app.extensions import db
 from app.forms import show_refusal
 from app.htmx import render_form, render_page_or_fragment
 from app.models import User
 from app.pagination import paginate, parse_page
 from app.services import users as user_service
-from app.errors import ValidationFailed
 
 USERS_PER_PAGE = 25
 INVITE_KEY = "admin_invitation_link"

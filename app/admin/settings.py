@@ -5,11 +5,11 @@ from wtforms import HiddenField, RadioField
 from wtforms.validators import DataRequired
 
 from app.admin import bp
+from app.errors import ValidationFailed
 from app.extensions import db
 from app.forms import Form
 from app.htmx import hx_redirect, is_fragment_request, render_form, render_page_or_fragment
 from app.services import settings as settings_service
-from app.errors import ValidationFailed
 
 LAYOUT_ACTIONS = ("up", "down", "show", "hide")
 
