@@ -5,13 +5,12 @@ import functools
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, g, has_request_context
 from sqlalchemy.orm import joinedload
 
+from app.errors import AccessDenied
 from app.extensions import db
-from app.models import STAFF_ROLES, Case, CaseTeamMember, CaseTeamRole, RecentView, User
-from app.services.errors import AccessDenied
-from app.services.settings import get_case_access
+from app.models import STAFF_ROLES, Case, CaseTeamMember, CaseTeamRole, RecentView, Setting, User
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.accept_invitation"}
 SIGNED_IN_ENDPOINTS = {"auth.logout", "auth.index"}
@@ -34,22 +33,6 @@ def may_use_endpoint(user: User, endpoint: str) -> bool:
     return user.role in BLUEPRINT_ROLES.get(blueprint, ())
 
 
-def nav_items(user, path: str = "") -> list[tuple[str, str, bool]]:
-    """The left navigation for this user: (label, endpoint, is the current area)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_staff:
-        return []
-    items = [("Cases", "cases.list_cases", ("/cases",)),
-             ("Accounts", "accounts.list_accounts", ("/accounts",)),
-             ("Contacts", "accounts.list_contacts", ("/contacts",)),
-             ("My tasks", "cases.my_tasks", ("/cases/tasks",))]
-    if user.is_admin:
-        items.append(("Admin", "admin.list_users", ("/admin", "/teams")))
-    # The longest matching prefix wins, so /cases/tasks lights up My tasks, not Cases.
-    best = max((p for _, _, prefixes in items for p in prefixes if path.startswith(p)),
-               key=len, default=None)
-    return [(label, endpoint, best in prefixes) for label, endpoint, prefixes in items]
-
-
 # Case access is the most generous of three grants, evaluated per call (never cached):
 #   the org-wide setting (public_edit / public_read / private), ownership, and case team role.
 # Admins see and change everything; customers never reach agent case pages (the portal has
@@ -64,9 +47,33 @@ def _member_role_access(user: User, case: Case) -> str | None:
         .where(CaseTeamMember.case_id == case.id, CaseTeamMember.user_id == user.id))
 
 
+CASE_ACCESS_LEVELS = ("public_edit", "public_read", "private")
+DEFAULT_CASE_ACCESS = "public_edit"
+
+
+def stored_settings() -> dict[str, str]:
+    """Every stored org setting by key, read once per web request (kept in `g`): access asks
+    on every case check, and the settings service reads through here too. Outside requests
+    (the mail sender, CLI commands) it reads afresh each time, so a setting never goes stale."""
+    if has_request_context() and "settings" in g:
+        return g.settings
+    stored = dict(db.session.execute(sa.select(Setting.key, Setting.value)).tuples().all())
+    if has_request_context():
+        g.settings = stored
+    return stored
+
+
+def forget_stored_settings() -> None:
+    """Read the settings afresh next time (after one was changed)."""
+    if has_request_context():
+        g.pop("settings", None)
+
+
 def case_access_level() -> str:
-    """The org-wide case access setting (public_edit, public_read or private)."""
-    return get_case_access()
+    """The org-wide case access setting; an unknown stored value falls back to private."""
+    value = stored_settings().get("case_access", DEFAULT_CASE_ACCESS)
+    # Fail closed: a damaged value must never widen access.
+    return value if value in CASE_ACCESS_LEVELS else "private"
 
 
 def case_visibility(user: User) -> str:

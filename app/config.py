@@ -4,9 +4,8 @@ import os
 
 class Config:
     SQLALCHEMY_DATABASE_URI = None  # create_app() points it at instance/casebook.db
-    # No ping on every checkout (a round trip per request): app/database.py pings a pooled
-    # connection only after it sat idle.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled server connection is checked before use, so a database restart costs no request.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

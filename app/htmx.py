@@ -31,3 +31,9 @@ def with_trigger(response: Response, *events: str) -> Response:
     """Ask htmx to fire these events so other regions refresh."""
     response.headers["HX-Trigger"] = ", ".join(events)
     return response
+
+
+def render_form(page: str, form, fragment: str | None = None, **context) -> Response:
+    """Render a form's page (or its fragment for htmx); 422 when the form has errors."""
+    status = 422 if form.errors else 200
+    return render_page_or_fragment(page, fragment or page, status, form=form, **context)

@@ -5,23 +5,19 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import (
-    Flask, abort, flash, g, has_request_context, make_response, redirect, render_template, request,
-    url_for,
+    Flask, abort, current_app, flash, g, has_request_context, make_response, redirect,
+    render_template, request, url_for,
 )
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
-import sqlalchemy as sa
-from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.exceptions import HTTPException
 
 from app import access
 from app.extensions import db, login_manager
-from app.forms import csrf_token
 from app.htmx import is_fragment_request
 from app.models import User, UserSession
 from app.models.users import zone_named
-from app.services import settings as settings_service
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
@@ -53,66 +49,39 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(status_badge)
     app.add_template_filter(priority_badge)
     app.add_template_filter(select_options)
-    app.add_template_global(fixed_url)
-    app.add_template_global(csrf_token)  # in place of Flask-WTF's own (macros see globals)
     app.context_processor(layout_context)
 
 
-def fixed_url(endpoint: str, **values) -> str:
-    """url_for for a link that is the same on every request (the layout's static files and
-    navigation): worked out once per script root instead of ten times a page."""
-    return _fixed_url(request.script_root, endpoint, tuple(values.items()))
-
-
-@functools.lru_cache(maxsize=256)
-def _fixed_url(_script_root: str, endpoint: str, values: tuple) -> str:
-    return url_for(endpoint, **dict(values))
-
-
 def layout_context() -> dict:
-    """The left navigation, and csrf_token in place of the one Flask-WTF's own context
-    processor gave (this one runs later); no navigation outside a request (emails render
-    templates too)."""
+    """The left navigation; none outside a request (emails render templates too)."""
     if not has_request_context():
         return {"nav_items": []}
-    return {"nav_items": access.nav_items(current_user, request.path), "csrf_token": csrf_token}
+    return {"nav_items": nav_items(current_user, request.path)}
 
 
-# Built once: every signed-in request runs it, and building it costs more than running it.
-# The org settings come along, so most requests read them without a query of their own. The
-# user comes as plain columns and joins the session as if a query had loaded it (_as_loaded):
-# the ORM's loading machinery cost 0.07 ms a request.
-USER_COLUMNS = tuple(User.__table__.columns)
-USER_ATTRIBUTES = tuple(sa.inspect(User).get_property_by_column(column).key
-                        for column in USER_COLUMNS)
-SESSION_WITH_USER = (sa.select(*USER_COLUMNS, settings_service.ALL_SETTINGS)
-                     .join(UserSession, UserSession.user_id == User.id)
-                     .where(UserSession.id == sa.bindparam("token")))
+def nav_items(user, path: str = "") -> list[tuple[str, str, bool]]:
+    """The left navigation for this user: (label, endpoint, is the current area)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_staff:
+        return []
+    items = [("Cases", "cases.list_cases", ("/cases",)),
+             ("Accounts", "accounts.list_accounts", ("/accounts",)),
+             ("Contacts", "accounts.list_contacts", ("/contacts",)),
+             ("My tasks", "cases.my_tasks", ("/cases/tasks",))]
+    if user.is_admin:
+        items.append(("Admin", "admin.list_users", ("/admin", "/teams")))
+    # The longest matching prefix wins, so /cases/tasks lights up My tasks, not Cases.
+    best = max((p for _, _, prefixes in items for p in prefixes if path.startswith(p)),
+               key=len, default=None)
+    return [(label, endpoint, best in prefixes) for label, endpoint, prefixes in items]
 
 
-def load_user(token: str):
+def load_user(token: str) -> User | None:
     """Find the user behind a session token; a revoked session or inactive user signs out."""
-    row = db.session.connection().execute(SESSION_WITH_USER, {"token": token}).first()
-    if row is None:
+    user_session = db.session.get(UserSession, token)  # its user comes joined
+    if user_session is None or not user_session.user.active:
         return None
-    *values, stored_settings = row
-    settings_service.keep_stored_settings(stored_settings)
-    user = _as_loaded(dict(zip(USER_ATTRIBUTES, values)))
-    if not user.active:
-        return None
+    user = user_session.user
     user.session_token = token
-    return user
-
-
-def _as_loaded(values: dict) -> User:
-    """The user with these column values, in the session as a query would have loaded it (the
-    one already there, if any, as a query would also give)."""
-    session = db.session()
-    user = session.identity_map.get(session.identity_key(User, (values["id"],)))
-    if user is None:
-        user = User(**values)
-        make_transient_to_detached(user)  # as if loaded by a query: unchanged, not new
-        session.add(user)  # and now the session's own
     return user
 
 
@@ -186,8 +155,6 @@ def handle_unexpected_error(error: Exception):
     db.session.rollback()
     if isinstance(error, HTTPException):
         return handle_http_error(error)
-    from flask import current_app
-
     current_app.logger.exception("Unhandled error")
     if current_app.config.get("TESTING") and current_app.config.get("PROPAGATE_TEST_ERRORS", True):
         raise error
@@ -209,13 +176,9 @@ def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
     return value.astimezone(user_zone()).strftime(fmt)
 
 
-EM_DASH = Markup("&mdash;")
-
-
 def or_dash(value):
-    """The value, or an em dash for none (as an entity: a page of ASCII text stays one byte a
-    character in Python and needs no re-encoding)."""
-    return EM_DASH if value is None else value
+    """The value, or an em dash for none."""
+    return "\u2014" if value is None else value
 
 
 def case_number(value: int) -> str:
@@ -240,7 +203,6 @@ def time_cell(value: datetime | None, zone: ZoneInfo) -> Markup:
                   f'{local.hour:02d}:{local.minute:02d}</span></time>')
 
 
-@functools.lru_cache(maxsize=64)
 def _badge(kind: str, value: str) -> Markup:
     css = value.lower().replace(" ", "-")
     return Markup('<span class="badge {}-{}">{}</span>').format(kind, css, value)

@@ -59,10 +59,10 @@ def test_the_details_tab_is_a_real_url(client, case):
         ".case-description").text
 
 
-def test_the_details_tab_shows_who_opened_the_case_in_two_statements(login, agent,
-                                                                     count_queries):
-    """The session with the settings, then the case with its account, contact, owner,
-    creator and the viewer's last view: the tab reads the database twice."""
+def test_the_details_tab_shows_who_opened_the_case_in_three_statements(login, agent,
+                                                                       count_queries):
+    """The session with its user, the settings, then the case with its account, contact,
+    owner, creator and the viewer's last view: the tab reads the database three times."""
     opener = make_user(name="Olive Opener")
     case = make_case(actor=opener, owner=agent, subject="Printer jams")
     db.session.commit()
@@ -74,7 +74,7 @@ def test_the_details_tab_shows_who_opened_the_case_in_two_statements(login, agen
         tab = soup(client.get(url, headers=HX))
     opened = tab.find("dt", string="Opened").find_next_sibling("dd").get_text(" ", strip=True)
     assert opened.endswith("by Olive Opener")
-    assert counter.count == 2, counter.statements
+    assert counter.count == 3, counter.statements
 
 
 @pytest.mark.parametrize("path", ["", "/details"])

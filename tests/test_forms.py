@@ -1,55 +1,27 @@
-"""app/forms.py: the form base's helpers behave exactly as the library's they stand in for."""
-import random
-
-from markupsafe import Markup
-from wtforms.widgets import core as widgets
+"""app/forms.py: Casebook's forms carry Flask-WTF's CSRF token and escape what users typed."""
+from bs4 import BeautifulSoup
+from flask_wtf.csrf import generate_csrf
 
 from app.extensions import db
-from app.forms import html_params, wtforms_html_params
+from app.forms import Form
 from tests.conftest import soup
 from tests.factories import make_case
 
 
-def _values(rng: random.Random):
-    alphabet = 'ab "<>&\'=x1\u00e9\u2014'
-    text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
-    return rng.choice([text, Markup(text), rng.randint(-5, 500), 2.5, None, True, False, ""])
+def test_a_form_carries_the_pages_csrf_token_and_accepts_only_it(app):
+    """Forms use Flask-WTF's own token: the one the layout's csrf_token() gives."""
+    from wtforms import StringField
 
+    class Sample(Form):
+        name = StringField("Name")
 
-def test_html_params_writes_what_wtforms_writes_for_any_attributes():
-    rng = random.Random(5)
-    keys = ["class_", "for_", "id", "name", "value", "data_hx_get", "aria_describedby",
-            "placeholder", "rows", "checked", "required", "title"]
-    for _ in range(400):
-        kwargs = {key: _values(rng) for key in rng.sample(keys, rng.randint(0, len(keys)))}
-        ours, theirs = html_params(**kwargs), wtforms_html_params(**kwargs)
-        assert ours == theirs and type(ours) is type(theirs), kwargs
-
-
-def test_every_widget_and_label_writes_its_attributes_with_ours():
-    """WTForms looks html_params up in three places: the widgets' module, the widgets
-    package (labels) and the Input and Button classes' own copies (every input)."""
-    import wtforms
-    from wtforms import fields
-
-    assert widgets.html_params is html_params
-    assert wtforms.widgets.html_params is html_params
-    holders = [value for value in vars(widgets).values()
-               if isinstance(value, type) and hasattr(value, "html_params")]
-    assert widgets.Input in holders and widgets.Button in holders
-    assert all(holder.html_params is html_params for holder in holders)
-
-    class Sample(wtforms.Form):
-        name = fields.StringField("Name")
-        hidden = fields.HiddenField()
-        agree = fields.BooleanField("Agree")
-
-    form = Sample(data={"name": 'A "quoted" <name>'})
-    assert str(form.name(class_="input")) == (
-        '<input class="input" id="name" name="name" type="text" '
-        'value="A &#34;quoted&#34; &lt;name&gt;">')
-    assert str(form.name.label(class_="label")) == '<label class="label" for="name">Name</label>'
-    assert str(form.agree()) == '<input id="agree" name="agree" type="checkbox" value="y">'
+    app.config["WTF_CSRF_ENABLED"] = True
+    with app.test_request_context("/", method="POST"):
+        token = generate_csrf()
+        hidden = BeautifulSoup(str(Sample().hidden_tag()), "html.parser").find("input")
+        assert hidden["name"] == "csrf_token" and hidden["value"] == token
+    with app.test_request_context("/", method="POST", data={"csrf_token": "forged"}):
+        assert not Sample().validate()
 
 
 def test_a_subject_kept_after_a_refusal_comes_back_escaped_in_its_value(login, agent):

@@ -4,12 +4,13 @@ from flask_login import current_user
 
 from app.admin import bp
 from app.admin.forms import ConfirmForm, NewUserForm, PasswordResetForm, RoleForm, UserFilterForm
+from app.errors import ValidationFailed
 from app.extensions import db
-from app.htmx import render_page_or_fragment
+from app.forms import show_refusal
+from app.htmx import render_form, render_page_or_fragment
 from app.models import User
 from app.pagination import paginate, parse_page
 from app.services import users as user_service
-from app.services.errors import ValidationFailed
 
 USERS_PER_PAGE = 25
 INVITE_KEY = "admin_invitation_link"
@@ -56,8 +57,8 @@ def new_user():
                 email=form.email.data, name=form.name.data, role=form.role.data,
                 time_zone=form.time_zone.data, password=form.password.data or None)
         except ValidationFailed as exc:
-            getattr(form, exc.field or "email").errors.append(str(exc))
-            return render_template("admin/new_user.html", form=form), 422
+            show_refusal(form, exc, default="email")
+            return render_form("admin/new_user.html", form)
         token = None if form.password.data else user_service.create_invitation(
             user, actor=current_user)
         db.session.commit()
@@ -67,8 +68,7 @@ def new_user():
         else:
             flash(f"{user.name} can now sign in with the password you set.", "success")
         return back_to(user)
-    status = 422 if form.errors else 200
-    return render_template("admin/new_user.html", form=form), status
+    return render_form("admin/new_user.html", form)
 
 
 def remember_invitation_link(user: User, token: str) -> None:

@@ -1,15 +1,15 @@
 """Admin: org-wide case access and the case page layout (which related lists, in what order)."""
-from flask import flash, render_template, request, url_for
+from flask import flash, request, url_for
 from flask_login import current_user
 from wtforms import HiddenField, RadioField
 from wtforms.validators import DataRequired
 
 from app.admin import bp
+from app.errors import ValidationFailed
 from app.extensions import db
 from app.forms import Form
-from app.htmx import hx_redirect, is_fragment_request, render_page_or_fragment
+from app.htmx import hx_redirect, is_fragment_request, render_form, render_page_or_fragment
 from app.services import settings as settings_service
-from app.services.errors import ValidationFailed
 
 LAYOUT_ACTIONS = ("up", "down", "show", "hide")
 
@@ -36,8 +36,7 @@ def settings():
         label = settings_service.CASE_ACCESS_LABELS[form.case_access.data]
         flash(f"Case access is now “{label}”.", "success")
         return hx_redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form,
-                           hints=settings_service.CASE_ACCESS_HINTS), 422 if form.errors else 200
+    return render_form("admin/settings.html", form, hints=settings_service.CASE_ACCESS_HINTS)
 
 
 def layout_context(**extra) -> dict:

@@ -8,6 +8,7 @@ from app.auth import bp
 from app.auth.routes import home_for
 from app.extensions import db
 from app.forms import Form
+from app.htmx import render_form
 from app.services import users as user_service
 
 MIN_PASSWORD = 8
@@ -45,6 +46,6 @@ def accept_invitation(token: str):
         login_user(user)
         flash(f"Welcome to Casebook, {user.name}. Your password is set.", "success")
         return redirect(home_for(user), code=303)
-    status = 422 if form.errors else 200
-    page = render_template("auth/accept_invitation.html", form=form, invitee=invitation.user)
-    return page, status, {"Cache-Control": "no-store"}
+    page = render_form("auth/accept_invitation.html", form, invitee=invitation.user)
+    page.headers["Cache-Control"] = "no-store"
+    return page

@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from app.auth import bp
 from app.auth.forms import SignInForm
 from app.extensions import db, limiter
-from app.htmx import hx_redirect
+from app.htmx import hx_redirect, render_form
 from app.services import users as user_service
 
 
@@ -54,8 +54,7 @@ def login():
             return redirect(safe_next(request.args.get("next")) or home_for(user), code=303)
         form.password.errors.append("That email and password do not match an active account.")
         return render_template("auth/login.html", form=form), 401
-    status = 422 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    return render_form("auth/login.html", form)
 
 
 @bp.route("/")

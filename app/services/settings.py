@@ -1,18 +1,18 @@
-"""Org-wide settings: stored one row per key, read with defaults."""
+"""Org-wide settings: stored one row per key, read with defaults (once per request, through
+app.access.stored_settings, which access itself reads too)."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-from flask import g, has_request_context
-
-from app.database import JsonSubquery
+from app.access import (
+    CASE_ACCESS_LEVELS, DEFAULT_CASE_ACCESS, case_access_level, forget_stored_settings,
+    require_admin, stored_settings,
+)
+from app.errors import ValidationFailed
 from app.extensions import db
 from app.models import Setting, User
-from app.services.errors import ValidationFailed
 
-CASE_ACCESS_LEVELS = ("public_edit", "public_read", "private")
 CASE_ACCESS_LABELS = {
     "public_edit": "Public read/write",
     "public_read": "Public read only",
@@ -55,54 +55,19 @@ register_related_list("history", "History", "cases/_related_history.html",
                       "Field changes, newest first.")
 
 DEFAULTS = {
-    "case_access": "public_edit",
+    "case_access": DEFAULT_CASE_ACCESS,
     "case_page_layout": json.dumps(["case_team", "files", "tasks", "history"]),
 }
 
 
-class _AllSettings(JsonSubquery):
-    """Every stored setting as one JSON object: read beside the signed-in user, so a request
-    does not spend a round trip of its own on the settings."""
-
-    inherit_cache = True
-
-    def statement(self, dialect: str) -> sa.ScalarSelect:
-        if dialect == "postgresql":
-            merged = sa.cast(sa.func.json_object_agg(Setting.key, Setting.value), sa.Text)
-        else:
-            merged = sa.func.json_group_object(Setting.key, Setting.value)
-        return sa.select(merged).scalar_subquery()
-
-
-ALL_SETTINGS = _AllSettings()
-
-
-def keep_stored_settings(stored: str | None) -> None:
-    """Remember settings read with another query (ALL_SETTINGS) for the rest of the request."""
-    if has_request_context() and "settings" not in g:
-        g.settings = json.loads(stored) if stored else {}
-
-
-def _stored_settings() -> dict[str, str]:
-    """Every stored setting; read once per web request (a page asks several times)."""
-    if has_request_context() and "settings" in g:
-        return g.settings
-    stored = dict(db.session.execute(sa.select(Setting.key, Setting.value)).tuples().all())
-    if has_request_context():
-        g.settings = stored
-    return stored
-
-
 def get_setting(key: str) -> str:
     """The stored value of a setting, or its default when none is stored."""
-    stored = _stored_settings()
+    stored = stored_settings()
     return stored[key] if key in stored else DEFAULTS.get(key, "")
 
 
 def set_setting(key: str, value: str, *, actor: User) -> None:
     """Store a setting (admins only)."""
-    from app.access import require_admin  # access reads settings: imported here, not on top
-
     require_admin(actor, "Only admins change settings.")
     row = db.session.get(Setting, key)
     if row is None:
@@ -110,15 +75,12 @@ def set_setting(key: str, value: str, *, actor: User) -> None:
     else:
         row.value = value
     db.session.flush()
-    if has_request_context():
-        g.pop("settings", None)
+    forget_stored_settings()
 
 
 def get_case_access() -> str:
     """The org-wide case access level; an unknown stored value falls back to private."""
-    value = get_setting("case_access")
-    # Fail closed: a damaged value must never widen access.
-    return value if value in CASE_ACCESS_LEVELS else "private"
+    return case_access_level()
 
 
 def set_case_access(value: str, *, actor: User) -> None:
