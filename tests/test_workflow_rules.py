@@ -1,5 +1,4 @@
 """Workflow rule evaluation: modes, operators, recipients, field updates, no loops."""
-import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -12,11 +11,6 @@ from tests.factories import (
     make_workflow_rule,
 )
 from tests.smtp import smtp  # noqa: F401
-
-
-# User == User compares session tokens (flask_login's UserMixin.__eq__ and User.get_id), so
-# services.cases._apply sees two users without a session as "no change" and drops the new
-# owner. Reported to the lead; remove this marker once the foundation compares by id.
 
 
 def edit(case, actor, **values):
