@@ -151,9 +151,9 @@ def _apply(case: Case, values: dict[str, Any]) -> list[dict]:
     for field, new in values.items():
         if field not in FIELD_LABELS:
             raise ValidationFailed(f"The field '{field}' cannot be changed here.")
-        if field == "subject":
-            values[field] = clean_subject(new)
         _check_choice(field, new)
+    if "subject" in values:
+        values["subject"] = clean_subject(values["subject"])
     changes = []
     for field, new in values.items():
         old = getattr(case, field)
@@ -172,6 +172,7 @@ def _apply(case: Case, values: dict[str, Any]) -> list[dict]:
 
 def close_case(case: Case, *, actor: User, expected_version: int | None = None,
                note: str = "") -> list[dict]:
+    """Close an open case, with an optional note."""
     if not case.is_open:
         raise ValidationFailed("This case is already closed.")
     return update_case(case, actor=actor, expected_version=expected_version, status="Closed",
@@ -179,6 +180,7 @@ def close_case(case: Case, *, actor: User, expected_version: int | None = None,
 
 
 def reopen_case(case: Case, *, actor: User, expected_version: int | None = None) -> list[dict]:
+    """Put a closed case back to Working."""
     if case.is_open:
         raise ValidationFailed("This case is already open.")
     return update_case(case, actor=actor, expected_version=expected_version, status="Working")
@@ -192,17 +194,21 @@ def note_first_response(case: Case) -> None:
 
 def after_case_change(case: Case, *, actor: User | None, changes: list[dict],
                       created: bool) -> None:
-    """Run a save's side effects in order, in the caller's transaction; each step calls down."""
+    """Run a save's side effects in order, in the caller's transaction; each step calls down.
+
+    Rules see the save's own changes only: what they set is not evaluated again, so no rule
+    can set off another (or itself) in a loop.
+    """
     outcome = workflow_engine.evaluate_rules(case, changes=changes, created=created)
     workflow_engine.record_firing(outcome)
-    changes = changes + apply_workflow_updates(case, outcome, actor=actor)
+    apply_workflow_updates(case, outcome, actor=actor)
     workflow_alerts.queue_alerts(case, outcome.alerts, actor=actor)
     db.session.flush()
 
 
 def apply_workflow_updates(case: Case, outcome: WorkflowOutcome, *,
                            actor: User | None) -> list[dict]:
-    """Set the fields the fired rules ask for, as one history item; rules are not re-run."""
+    """Set the fields the fired rules ask for, as one history item; return those changes."""
     if not outcome.field_updates:
         return []
     try:

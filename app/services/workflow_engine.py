@@ -1,6 +1,8 @@
 """The workflow rule engine: which rules a case change fires, and what they ask for.
 
-Evaluation only reads: the case service applies the field updates and queues the alerts."""
+evaluate_rules only reads and returns a WorkflowOutcome; the case service applies its field
+updates and has its alerts queued (services.workflow_alerts), so nothing here calls back up.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
