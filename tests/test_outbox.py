@@ -266,6 +266,19 @@ def test_links_in_mail_use_the_base_url_never_the_requests_host(app, login, admi
     assert "localhost" not in received.text
 
 
+def test_mail_built_outside_a_request_links_under_the_base_urls_path(app, admin):
+    app.config["BASE_URL"] = "https://example.org/desk/"
+    bea = make_user(email="bea@example.com")
+    case = make_case(actor=admin)
+    feed_service.create_task(case, actor=admin, subject="Call back", due_date=date.today(),
+                             assignee=bea)
+    assert app.test_cli_runner().invoke(args=["mail", "tick"]).exit_code == 0
+    (reminder,) = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.kind == "reminder"))
+    assert f"https://example.org/desk/cases/{case.number}" in reminder.body_text
+    assert f'href="https://example.org/desk/cases/{case.number}"' in reminder.body_html
+
+
 def test_a_due_task_reminds_its_assignee_once(app, admin, smtp):
     runner = app.test_cli_runner()
     bea = make_user(email="bea@example.com")
