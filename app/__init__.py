@@ -6,7 +6,9 @@ from pathlib import Path
 from flask import Flask
 
 from app.config import Config
-from app.extensions import csrf, db, limiter, login_manager, mail, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate
+# Aliased: importing the app.mail package sets the name "mail" on this module.
+from app.extensions import mail as mail_extension
 
 
 def create_app(config_class: type = Config) -> Flask:
@@ -22,6 +24,7 @@ def create_app(config_class: type = Config) -> Flask:
     register_blueprints(app)
     register_hooks(app)
     register_cli(app)
+    register_mail(app)
     return app
 
 
@@ -65,7 +68,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    mail.init_app(app)
+    mail_extension.init_app(app)
     limiter.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
@@ -98,3 +101,9 @@ def register_cli(app: Flask) -> None:
     from app import cli
 
     cli.init_app(app)
+
+
+def register_mail(app: Flask) -> None:
+    from app.mail import init_app as init_mail
+
+    init_mail(app)

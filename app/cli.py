@@ -7,9 +7,8 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from app.extensions import db
-from app.mail_cli import mail_group
 from app.models import User
-from app.services import demo
+from app.demo import seed as demo
 from app.services import users as user_service
 from app.services.errors import ValidationFailed
 
@@ -18,7 +17,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(demo_users)
-    app.cli.add_command(mail_group)
 
 
 @click.command("create-user")

@@ -15,7 +15,7 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from app.services import users as user_service
-from app.workflow.sender import stop_sender
+from app.mail.sender import stop_sender
 
 DB_URI = os.environ.get("CASEBOOK_TEST_DB_URI", "sqlite://")
 IS_POSTGRES = DB_URI.startswith("postgresql")

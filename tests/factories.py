@@ -117,7 +117,7 @@ def add_team_member(case, person, role, *, manually=True, teams=()):
 
 def make_email_template(**overrides):
     """An email template saved through the service (so it is validated)."""
-    from app.services.workflow_rules import save_template
+    from app.services.workflow_admin import save_template
 
     n = next(_seq)
     values = {"name": f"Template {n}", "subject": "[Case {{ case.number }}] {{ case.subject }}",
@@ -128,7 +128,7 @@ def make_email_template(**overrides):
 def make_workflow_rule(criteria=(), *, template=None, kinds=("admins",), updates=None,
                        **overrides):
     """A workflow rule; criteria is a list of (field, operator, value)."""
-    from app.services.workflow_rules import save_rule
+    from app.services.workflow_admin import save_rule
 
     spec = {"kinds": [], "team_role_id": None, "user_ids": [], "addresses": []}
     spec |= kinds if isinstance(kinds, dict) else {"kinds": list(kinds)}

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import EmailTemplate
 from app.services import notifications
-from app.services.workflow_rules import InvalidTemplate, save_template
+from app.services.workflow_admin import InvalidTemplate, save_template
 from tests.conftest import HX, csrf_from, soup
 from tests.factories import make_case, make_contact, make_email_template, make_workflow_rule
 

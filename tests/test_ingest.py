@@ -6,8 +6,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.mail import delivery
 from app.models import Attachment, Case, FeedItem, InboundEmail, OutboxMessage
-from app.services import outbox
 from app.services.case_mail import send_case_email
 from app.services.mail_headers import thread_root
 from app.services.mail_ingest import ingest_message
@@ -163,7 +163,7 @@ def test_our_own_alert_coming_back_does_not_loop(app, admin, smtp):
     make_workflow_rule([("priority", "changed_to", "High")], kinds=["admins"])
     case = make_case(actor=admin, priority="High")
     db.session.commit()
-    outbox.send_due()
+    delivery.send_due()
     (received,) = smtp.messages
     result = ingest(app, received.raw)
     assert "Ignored" in result.output

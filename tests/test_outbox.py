@@ -12,6 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.mail import delivery
+from app.mail.sender import sender_for, stop_sender
 from app.models import OutboxMessage, Task
 from app.models.common import utcnow
 from app.services import feed as feed_service
@@ -19,7 +21,6 @@ from app.services import notifications, outbox
 from app.services.cases import update_case
 from app.services.errors import ValidationFailed
 from app.services.mail_headers import thread_root
-from app.workflow.sender import sender_for, stop_sender
 from tests.conftest import HX, IS_POSTGRES, _fresh_database, csrf_from, make_test_app, soup
 from tests.factories import make_case, make_user, make_workflow_rule
 from tests.smtp import SMTPServer, free_port, smtp  # noqa: F401
@@ -48,7 +49,7 @@ def test_smtp_down_the_save_succeeds_and_the_alert_waits_then_arrives_exactly_on
     smtp.stop()
     update_case(case, actor=admin, expected_version=None, priority="High")
     db.session.commit()
-    report = outbox.send_due()
+    report = delivery.send_due()
     assert (report.sent, report.retrying) == (0, 1)
     (message,) = db.session.scalars(sa.select(OutboxMessage)).all()
     assert message.status == "queued" and message.attempts == 1
@@ -56,9 +57,9 @@ def test_smtp_down_the_save_succeeds_and_the_alert_waits_then_arrives_exactly_on
     assert case.priority == "High"
 
     smtp.start()
-    assert outbox.send_due().sent == 0  # not due yet: back-off
-    assert outbox.send_due(now=utcnow() + LATER).sent == 1
-    assert outbox.send_due(now=utcnow() + LATER * 10).sent == 0
+    assert delivery.send_due().sent == 0  # not due yet: back-off
+    assert delivery.send_due(now=utcnow() + LATER).sent == 1
+    assert delivery.send_due(now=utcnow() + LATER * 10).sent == 0
     assert len(smtp.messages) == 1
     db.session.refresh(message)
     assert message.status == "sent" and message.sent_at is not None
@@ -70,22 +71,22 @@ def test_failures_back_off_and_after_the_last_try_the_message_fails_with_its_err
     message = queue()
     waits = []
     for attempt in range(3):
-        outbox.send_due(now=utcnow() + timedelta(days=attempt))
+        delivery.send_due(now=utcnow() + timedelta(days=attempt))
         db.session.refresh(message)
         waits.append(message.next_attempt_at)
     assert message.status == "failed" and message.attempts == 3
     assert message.last_error
-    assert outbox.retry_delay(2) == 2 * outbox.retry_delay(1)
-    assert outbox.send_due(now=utcnow() + timedelta(days=9)).sent == 0
+    assert delivery.retry_delay(2) == 2 * delivery.retry_delay(1)
+    assert delivery.send_due(now=utcnow() + timedelta(days=9)).sent == 0
 
 
 def test_each_message_keeps_one_message_id_across_retries(app, smtp):
     smtp.stop()
     message = queue()
     first_id = message.message_id
-    outbox.send_due()
+    delivery.send_due()
     smtp.start()
-    outbox.send_due(now=utcnow() + LATER)
+    delivery.send_due(now=utcnow() + LATER)
     (received,) = smtp.messages
     assert received["Message-ID"] == first_id
 
@@ -94,7 +95,7 @@ def test_outgoing_mail_has_message_id_references_and_a_plain_text_part(app, admi
     case = make_case(actor=admin)
     queue(case=case, html="<p>Body</p>", references=[thread_root(case)],
           in_reply_to="<earlier@customer.test>")
-    outbox.send_due()
+    delivery.send_due()
     (received,) = smtp.messages
     assert received["Message-ID"].startswith("<") and received["Message-ID"].endswith(">")
     assert f"<case-{case.number}@" in received["References"]
@@ -115,7 +116,7 @@ def test_mail_is_never_sent_to_an_inactive_user(app, smtp):
     assert message.to_addrs == ["stays@example.com"]
     stays.active = False  # deactivated while the message waited
     db.session.commit()
-    outbox.send_due()
+    delivery.send_due()
     assert smtp.messages == []
     db.session.refresh(message)
     assert message.status == "failed" and "inactive" in message.last_error
@@ -134,7 +135,7 @@ def test_a_newline_in_any_header_value_is_refused(app):
 def test_a_permanent_rejection_fails_at_once_with_the_servers_answer(app, smtp):
     smtp.refuse.add("nobody@customer.test")
     message = queue(to=["nobody@customer.test"])
-    report = outbox.send_due()
+    report = delivery.send_due()
     assert report.failed == 1
     db.session.refresh(message)
     assert message.status == "failed" and message.attempts == 1
@@ -143,17 +144,17 @@ def test_a_permanent_rejection_fails_at_once_with_the_servers_answer(app, smtp):
 
 def test_a_claimed_message_is_not_handed_to_a_second_sender(app):
     queue()
-    first = outbox.claim_next(utcnow())
+    first = delivery.claim_next(utcnow())
     assert first is not None and first.attempts == 1
     assert db.session.get(OutboxMessage, first.id).status == "sending"
-    assert outbox.claim_next(utcnow()) is None
+    assert delivery.claim_next(utcnow()) is None
 
 
 def test_a_message_left_mid_send_by_a_crashed_sender_is_failed_not_resent(app):
     message = queue()
-    outbox.claim_next(utcnow())
-    assert outbox.recover_stale(utcnow()) == 0
-    assert outbox.recover_stale(utcnow() + timedelta(hours=1)) == 1
+    delivery.claim_next(utcnow())
+    assert delivery.recover_stale(utcnow()) == 0
+    assert delivery.recover_stale(utcnow() + timedelta(hours=1)) == 1
     db.session.commit()
     db.session.refresh(message)
     assert message.status == "failed" and "may or may not have arrived" in message.last_error
@@ -184,7 +185,7 @@ def test_two_senders_at_once_deliver_every_message_exactly_once(file_app):
 
     def drain():
         with file_app.app_context():
-            outbox.send_due()
+            delivery.send_due()
             db.session.remove()
 
     threads = [threading.Thread(target=drain) for _ in range(2)]
@@ -259,10 +260,23 @@ def test_links_in_mail_use_the_base_url_never_the_requests_host(app, login, admi
                            data={"share-status": "New", "share-priority": "High",
                                  "share-version": str(case.version)})
     assert response.status_code == 303
-    outbox.send_due()
+    delivery.send_due()
     (received,) = smtp.messages
     assert f"https://desk.example.com/cases/{case.number}" in received.text
     assert "localhost" not in received.text
+
+
+def test_mail_built_outside_a_request_links_under_the_base_urls_path(app, admin):
+    app.config["BASE_URL"] = "https://example.org/desk/"
+    bea = make_user(email="bea@example.com")
+    case = make_case(actor=admin)
+    feed_service.create_task(case, actor=admin, subject="Call back", due_date=date.today(),
+                             assignee=bea)
+    assert app.test_cli_runner().invoke(args=["mail", "tick"]).exit_code == 0
+    (reminder,) = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.kind == "reminder"))
+    assert f"https://example.org/desk/cases/{case.number}" in reminder.body_text
+    assert f'href="https://example.org/desk/cases/{case.number}"' in reminder.body_html
 
 
 def test_a_due_task_reminds_its_assignee_once(app, admin, smtp):
@@ -331,7 +345,7 @@ def test_the_mail_worker_delivers_until_stopped(tmp_path):
 def test_admin_sees_messages_with_status_attempts_and_error(app, login, admin, smtp):
     smtp.stop()
     queue(subject="Waiting message")
-    outbox.send_due()
+    delivery.send_due()
     page = login(admin).get("/admin/workflow/outbox")
     assert page.status_code == 200
     row = soup(page).find("table", class_="outbox-table").find("tbody").find("tr")
@@ -345,7 +359,7 @@ def test_outbox_filters_by_status_as_page_and_fragment(app, login, admin, smtp):
     smtp.refuse.add("bounce@customer.test")
     queue(subject="Good one")
     queue(to=["bounce@customer.test"], subject="Bad one")
-    outbox.send_due()
+    delivery.send_due()
     client = login(admin)
     page = client.get("/admin/workflow/outbox?status=failed")
     assert soup(page).find(id="outbox-results") and "<html" in page.get_data(as_text=True)
@@ -361,7 +375,7 @@ def test_resend_queues_a_failed_message_again_with_the_same_message_id(app, logi
     app.config.update(MAIL_MAX_ATTEMPTS=1, WTF_CSRF_ENABLED=True)
     smtp.stop()
     message = queue(subject="Try again")
-    outbox.send_due()
+    delivery.send_due()
     db.session.refresh(message)
     assert message.status == "failed"
     client = login(admin)
@@ -373,7 +387,7 @@ def test_resend_queues_a_failed_message_again_with_the_same_message_id(app, logi
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/admin/workflow/outbox?status=failed")
     smtp.start()
-    outbox.send_due()
+    delivery.send_due()
     (received,) = smtp.messages
     assert received["Message-ID"] == message.message_id
     assert csrf_from(page)
@@ -381,7 +395,7 @@ def test_resend_queues_a_failed_message_again_with_the_same_message_id(app, logi
 
 def test_resend_by_htmx_redirects_and_a_sent_message_cannot_be_resent(app, login, admin, smtp):
     message = queue()
-    outbox.send_due()
+    delivery.send_due()
     client = login(admin)
     response = client.post(f"/admin/workflow/outbox/{message.id}/resend", headers=HX)
     assert response.headers["HX-Redirect"] == "/admin/workflow/outbox"

@@ -14,8 +14,8 @@ from app.models import (
     FeedItem, InboundEmail, Task, User,
 )
 from app.models.common import utcnow
-from app.services import demo
-from app.services.demo_files import png_bytes, screenshot_png
+from app.demo import seed as demo
+from app.demo.files import png_bytes, screenshot_png
 from app.services.files import path_for
 from tests.factories import make_user
 

@@ -2,8 +2,8 @@
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.mail import delivery
 from app.models import FeedItem, OutboxMessage
-from app.services import outbox
 from app.services.mail_ingest import ingest_message
 from tests.conftest import HX, csrf_from, soup
 from tests.factories import make_case, make_contact, make_user
@@ -45,7 +45,7 @@ def test_sending_stores_a_public_email_item_and_delivers_it(app, login, agent, s
     assert "<strong>restart</strong>" in item.body_html
     assert {"field": "to", "label": "To", "new": "jamie@customer.test"} in item.changes
     assert db.session.get(type(case), case.id).first_response_at is not None
-    outbox.send_due()
+    delivery.send_due()
     (received,) = smtp.messages
     assert sorted(received.rcpt_tos) == ["boss@customer.test", "jamie@customer.test"]
     assert received["Subject"] == f"[Case {case.padded_number}] Your printer"
@@ -59,14 +59,14 @@ def test_the_customers_reply_threads_back_and_the_next_email_answers_it(app, log
     case = case_with_contact(agent)
     client = login(agent)
     client.post(f"/cases/{case.number}/emails", data=form(case))
-    outbox.send_due()
+    delivery.send_due()
     sent_id = smtp.messages[0]["Message-ID"]
     reply = (f"From: jamie@customer.test\r\nSubject: Re: printer\r\nMessage-ID: <r1@customer.test>"
              f"\r\nIn-Reply-To: {sent_id}\r\n\r\nRestarted, still broken.\r\n").encode()
     assert ingest_message(reply).case.id == case.id
     db.session.commit()
     client.post(f"/cases/{case.number}/emails", data=form(case, **{"email-request_key": "k2"}))
-    outbox.send_due()
+    delivery.send_due()
     assert smtp.messages[1]["In-Reply-To"] == "<r1@customer.test>"
     assert "<r1@customer.test>" in smtp.messages[1]["References"]
 

@@ -160,6 +160,49 @@ def find_account(account_id) -> Account | None:
     return db.session.get(Account, number) if number else None
 
 
+def find_contact(contact_id) -> Contact | None:
+    """The contact with this id, or None for a missing or malformed id."""
+    number = parse_id(contact_id)
+    return db.session.get(Contact, number) if number else None
+
+
+def find_links(account_id: str | None, contact_id: str | None) -> tuple[Account | None,
+                                                                       Contact | None]:
+    """The account and contact a "New case" link names (?account_id=, ?contact_id=)."""
+    contact = find_contact(contact_id) if contact_id else None
+    account = contact.account if contact else None
+    return account or (find_account(account_id) if account_id else None), contact
+
+
+def resolve_contact(contact_id: str | int | None, label: str | None = None,
+                    account: Account | None = None) -> Contact | None:
+    """The contact a form chose: by id, or (without JavaScript) by the typed name or email."""
+    label = (label or "").strip()
+    if contact_id not in (None, ""):
+        contact = find_contact(contact_id)
+        if contact is None:
+            raise ValidationFailed("That contact no longer exists. Type a name and choose "
+                                   "another contact.", "contact_id")
+        if not label or label.casefold() in _names_of(contact):
+            return contact
+    if not label:
+        return None
+    matches = suggest_contacts(label, account_id=account.id if account else None, limit=11)
+    exact = [c for c in matches if label.casefold() in _names_of(c)]
+    if len(exact) == 1 or (not exact and len(matches) == 1):
+        return (exact or matches)[0]
+    if not matches:
+        where = f" at {account.name}" if account else ""
+        raise ValidationFailed(f"No contact{where} matches “{label}”. Check the spelling, or "
+                               "create the contact first.", "contact_id")
+    raise ValidationFailed(f"“{label}” matches several contacts. Type the full name or email "
+                           "and choose one from the list.", "contact_id")
+
+
+def _names_of(contact: Contact) -> set[str]:
+    return {contact.name.casefold(), (contact.email or "").casefold()}
+
+
 def _account_by_name(label: str) -> Account:
     """The one account this typed name picks out: an exact name first, else a unique match."""
     matches = suggest_accounts(label, limit=SUGGESTIONS + 1)

@@ -12,7 +12,6 @@ from app import access
 from app.extensions import db
 from app.models import PRIORITIES, STATUSES, Account, Case, Contact, RecentView, User
 from app.pagination import Page
-from app.services import cases as case_service
 from app.services.accounts import escape_like
 
 VIEWS = {
@@ -234,8 +233,8 @@ ROW_COLUMNS = ("id", "number", "subject", "status", "priority", "created_at", "u
 @functools.lru_cache(maxsize=256)
 def _list_statement(shape: _Shape, tab_cap: int | None) -> sa.Select:
     """The page's rows, each followed by the list's numbers: its bounded total, each view's
-    count for the tabs (up to tab_cap + 1, unless tab_cap is None) and the owner filter's
-    choices. A page without rows is one row of numbers alone (its row columns NULL).
+    count for the tabs (up to tab_cap + 1, unless tab_cap is None). A page without rows is
+    one row of numbers alone (its row columns NULL).
 
     The numbers are a one-row subquery that the rows join: worked out once, not per row, and
     the whole list is one statement and one round trip. The rows pick the page's ids from
@@ -248,8 +247,8 @@ def _list_statement(shape: _Shape, tab_cap: int | None) -> sa.Select:
         .limit(_written_in("count_limit", sa.BigInteger)).subquery()).scalar_subquery()
     counts = () if tab_cap is None else _count_columns(shape.scope, tab_cap)
     numbers = sa.select(total.label("counted"),
-                        *(count.label(f"count_{view}") for count, view in zip(counts, VIEWS)),
-                        case_service.OWNER_CHOICES.label("owners")).subquery("numbers")
+                        *(count.label(f"count_{view}") for count, view in zip(counts, VIEWS))
+                        ).subquery("numbers")
     # A sort by a related name joins that one table; every other sort reads cases alone.
     sort_join = (shape.sort,) if shape.sort in NULLABLE_SORTS else ()
     ids = (_filtered(sa.select(Case.id), shape, owner, joins=sort_join)
@@ -288,11 +287,12 @@ class CaseList:
 def list_cases(user: User, query: CaseQuery, *, per_page: int,
                with_counts: bool = True) -> CaseList:
     """One page of a view as plain tuples (ROW_COLUMNS: what the table shows) and its
-    numbers, in one query (two for a page past the end, which then shows the last page).
+    numbers in one query (two for a page past the end, which then shows the last page), and
+    the owner filter's choices in one small query of their own.
 
     The total is counted up to COUNT_CAP rows past the page's start, so a view of a hundred
     thousand closed cases reads as "1,000+" instead of being counted on every request; the
-    tabs' counts, when asked for, and the owner filter's choices come in the same statement.
+    tabs' counts, when asked for, come in the same statement.
     """
     statement = _list_statement(_Shape.of(user, query), TAB_COUNT_CAP if with_counts else None)
     values = _parameters(user, query)
@@ -307,7 +307,7 @@ def list_cases(user: User, query: CaseQuery, *, per_page: int,
         return [row[:width] for row in found if row[0] is not None], found[0][width:]
 
     page = query.page
-    items, (counted, *counts, owners) = read_page(page)
+    items, (counted, *counts) = read_page(page)
     bound = (page - 1) * per_page + COUNT_CAP
     total, capped = (bound, True) if counted > bound else (counted, False)
     if not items and total and page > 1:  # past the end: show the last page
@@ -315,4 +315,20 @@ def list_cases(user: User, query: CaseQuery, *, per_page: int,
         items, _ = read_page(page)
     return CaseList(Page(items=items, page=page, per_page=per_page, total=total, capped=capped),
                     dict(zip(VIEWS, (value or 0 for value in counts))) if with_counts else None,
-                    case_service.owner_choices(owners))
+                    owner_choices())
+
+
+def assignable_owners(current: User | None = None) -> list[User]:
+    """Who may own a case: active agents and admins by name, plus the current owner."""
+    users = list(db.session.scalars(
+        sa.select(User).where(User.active_staff()).order_by(sa.func.lower(User.name), User.id)))
+    if current is not None and current not in users:
+        users.append(current)
+    return users
+
+
+def owner_choices() -> list[tuple[int, str]]:
+    """(id, name) of everyone assignable_owners() lists, in its order: the owner filter."""
+    return [(user_id, name) for user_id, name in db.session.execute(
+        sa.select(User.id, User.name).where(User.active_staff())
+        .order_by(sa.func.lower(User.name), User.id))]

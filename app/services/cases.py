@@ -1,7 +1,7 @@
 """The one door for case changes: every create and edit of a case goes through here."""
 from __future__ import annotations
 
-import json
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,15 +11,18 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.database import JsonSubquery
 from app.extensions import db
 from app.models import (
     CASE_TYPES, ORIGINS, PRIORITIES, STATUSES, Account, Case, Contact, Counter, FeedItem,
     RecentView, User,
 )
 from app.models.common import utcnow
+from app.services import workflow_alerts, workflow_engine
 from app.services.errors import CaseConflict, ValidationFailed
+from app.services.markdown import render_markdown
+from app.services.workflow_engine import WorkflowOutcome
 
+log = logging.getLogger(__name__)
 CASE_COUNTER = "case_number"
 FIRST_CASE_NUMBER = 1001
 FIELD_LABELS = {
@@ -99,7 +102,6 @@ def create_case(*, actor: User, subject: str, description: str = "", status: str
     db.session.add(FeedItem(case_id=case.id, kind="system", author=actor,
                             body=f"Opened the case ({origin}).", case_version=case.version))
     after_case_change(case, actor=actor, changes=[], created=True)
-    db.session.flush()
     return case
 
 
@@ -121,34 +123,39 @@ def update_case(case: Case, *, actor: User, expected_version: int | None,
     changes = _apply(case, values)
     if not changes and not note.strip():
         return []
+    record_change(case, actor=actor, changes=changes, note=note, request_key=request_key)
+    after_case_change(case, actor=actor, changes=changes, created=False)
+    return changes
+
+
+def record_change(case: Case, *, actor: User | None, changes: list[dict], note: str = "",
+                  request_key: str | None = None) -> FeedItem:
+    """Save the applied changes under a new version and add their history item."""
     case.updated_at = utcnow()
     try:
         db.session.flush()
     except StaleDataError as exc:
         raise CaseConflict(case, []) from exc
-    if changes or note.strip():
-        from app.services.markdown import render_markdown
-
-        db.session.add(FeedItem(case_id=case.id, kind="change", author=actor, changes=changes,
-                                body=note.strip(), body_html=render_markdown(note),
-                                case_version=case.version, request_key=request_key))
-    after_case_change(case, actor=actor, changes=changes, created=False)
-    db.session.flush()
-    return changes
+    item = FeedItem(case_id=case.id, kind="change", author=actor, changes=changes,
+                    body=note.strip(), body_html=render_markdown(note),
+                    case_version=case.version, request_key=request_key)
+    db.session.add(item)
+    return item
 
 
 def _apply(case: Case, values: dict[str, Any]) -> list[dict]:
-    """Set the given fields; return the changes as history rows."""
+    """Check every value, then set the ones that differ; return the changes as history rows."""
     if "contact" in values and "account" not in values and values["contact"] is not None:
         values["account"] = values["contact"].account
     _check_links(values.get("account", case.account), values.get("contact", case.contact))
-    changes = []
     for field, new in values.items():
         if field not in FIELD_LABELS:
             raise ValidationFailed(f"The field '{field}' cannot be changed here.")
-        if field == "subject":
-            new = clean_subject(new)
         _check_choice(field, new)
+    if "subject" in values:
+        values["subject"] = clean_subject(values["subject"])
+    changes = []
+    for field, new in values.items():
         old = getattr(case, field)
         if old == new or (field in RELATIONS
                           and getattr(old, "id", None) == getattr(new, "id", None)):
@@ -165,6 +172,7 @@ def _apply(case: Case, values: dict[str, Any]) -> list[dict]:
 
 def close_case(case: Case, *, actor: User, expected_version: int | None = None,
                note: str = "") -> list[dict]:
+    """Close an open case, with an optional note."""
     if not case.is_open:
         raise ValidationFailed("This case is already closed.")
     return update_case(case, actor=actor, expected_version=expected_version, status="Closed",
@@ -172,6 +180,7 @@ def close_case(case: Case, *, actor: User, expected_version: int | None = None,
 
 
 def reopen_case(case: Case, *, actor: User, expected_version: int | None = None) -> list[dict]:
+    """Put a closed case back to Working."""
     if case.is_open:
         raise ValidationFailed("This case is already open.")
     return update_case(case, actor=actor, expected_version=expected_version, status="Working")
@@ -183,11 +192,33 @@ def note_first_response(case: Case) -> None:
         case.first_response_at = utcnow()
 
 
-def after_case_change(case: Case, *, actor: User, changes: list[dict], created: bool) -> None:
-    """Side effects of a change, in the caller's transaction (workflow, SLA, index, outbox)."""
-    from app.services.workflow import evaluate_rules
+def after_case_change(case: Case, *, actor: User | None, changes: list[dict],
+                      created: bool) -> None:
+    """Run a save's side effects in order, in the caller's transaction; each step calls down.
 
-    evaluate_rules(case, actor=actor, changes=changes, created=created)
+    Rules see the save's own changes only: what they set is not evaluated again, so no rule
+    can set off another (or itself) in a loop.
+    """
+    outcome = workflow_engine.evaluate_rules(case, changes=changes, created=created)
+    workflow_engine.record_firing(outcome)
+    apply_workflow_updates(case, outcome, actor=actor)
+    workflow_alerts.queue_alerts(case, outcome.alerts, actor=actor)
+    db.session.flush()
+
+
+def apply_workflow_updates(case: Case, outcome: WorkflowOutcome, *,
+                           actor: User | None) -> list[dict]:
+    """Set the fields the fired rules ask for, as one history item; return those changes."""
+    if not outcome.field_updates:
+        return []
+    try:
+        changes = _apply(case, dict(outcome.field_updates))
+    except ValidationFailed as exc:
+        log.warning("Workflow field update on case %s skipped: %s", case.number, exc)
+        return []
+    if changes:
+        record_change(case, actor=actor, changes=changes, note=outcome.update_note)
+    return changes
 
 
 # A visit is written at most this often per user and case, so most case views only read.
@@ -209,84 +240,3 @@ def record_view(case: Case, user: User) -> None:
         index_elements=[RecentView.user_id, RecentView.case_id],
         set_={"viewed_at": stmt.excluded.viewed_at},
         where=RecentView.viewed_at <= now - RECENT_VIEW_REFRESH))
-
-
-class _OwnerChoices(JsonSubquery):
-    """(id, name) of everyone assignable_owners() lists, as JSON, read inside another
-    statement: a case list gets its owner filter's choices without a round trip of its own."""
-
-    inherit_cache = True
-
-    def statement(self, dialect: str) -> sa.ScalarSelect:
-        if dialect == "postgresql":
-            pairs = sa.cast(sa.func.json_agg(sa.func.json_build_array(User.id, User.name)),
-                            sa.Text)
-        else:
-            pairs = sa.func.json_group_array(sa.func.json_array(User.id, User.name))
-        return sa.select(pairs).where(User.active_staff()).scalar_subquery()
-
-
-OWNER_CHOICES = _OwnerChoices()
-
-
-def owner_choices(stored: str | None) -> list[tuple[int, str]]:
-    """What OWNER_CHOICES read, by name as assignable_owners() orders them."""
-    owners = [(int(user_id), name) for user_id, name in json.loads(stored or "null") or ()]
-    return sorted(owners, key=lambda owner: (owner[1].lower(), owner[0]))
-
-
-def assignable_owners(current: User | None = None) -> list[User]:
-    """Who may own a case: active agents and admins by name, plus the current owner."""
-    users = list(db.session.scalars(
-        sa.select(User).where(User.active_staff()).order_by(sa.func.lower(User.name), User.id)))
-    if current is not None and current not in users:
-        users.append(current)
-    return users
-
-
-def resolve_contact(contact_id: str | int | None, label: str | None = None,
-                    account: Account | None = None) -> Contact | None:
-    """The contact a form chose: by id, or (without JavaScript) by the typed name or email."""
-    from app.services.accounts import suggest_contacts
-
-    label = (label or "").strip()
-    if contact_id not in (None, ""):
-        contact = _get_by_id(Contact, contact_id)
-        if contact is None:
-            raise ValidationFailed("That contact no longer exists. Type a name and choose "
-                                   "another contact.", "contact_id")
-        if not label or label.casefold() in _names_of(contact):
-            return contact
-    if not label:
-        return None
-    matches = suggest_contacts(label, account_id=account.id if account else None, limit=11)
-    exact = [c for c in matches if label.casefold() in _names_of(c)]
-    if len(exact) == 1 or (not exact and len(matches) == 1):
-        return (exact or matches)[0]
-    if not matches:
-        where = f" at {account.name}" if account else ""
-        raise ValidationFailed(f"No contact{where} matches “{label}”. Check the spelling, or "
-                               "create the contact first.", "contact_id")
-    raise ValidationFailed(f"“{label}” matches several contacts. Type the full name or email "
-                           "and choose one from the list.", "contact_id")
-
-
-def _names_of(contact: Contact) -> set[str]:
-    return {contact.name.casefold(), (contact.email or "").casefold()}
-
-
-def _get_by_id(model, value: str | int):
-    """A row by an id typed into a form; nonsense ids find nothing instead of failing."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return db.session.get(model, number) if 0 < number < 2**31 else None
-
-
-def find_links(account_id: str | None, contact_id: str | None) -> tuple[Account | None,
-                                                                       Contact | None]:
-    """The account and contact a "New case" link names (?account_id=, ?contact_id=)."""
-    contact = _get_by_id(Contact, contact_id) if contact_id else None
-    account = contact.account if contact else None
-    return account or (_get_by_id(Account, account_id) if account_id else None), contact

@@ -20,6 +20,7 @@ from app.services.case_mail import envelope
 from app.services.cases import create_case
 from app.services.errors import DomainError, ValidationFailed
 from app.services.mail_headers import mail_domain
+from app.services.markdown import render_markdown
 
 MAX_ATTACHMENTS = 20
 SUBJECT_NUMBER = re.compile(r"\[\s*case\s*#?\s*(\d+)\s*\]|\bcase\s*#\s*(\d+)|\bcase\s+(\d{8})\b",
@@ -181,8 +182,6 @@ def _is_customer_of(case: Case, address: str) -> bool:
 def append_email(case: Case, incoming: Incoming, author: User | None,
                  visibility: str) -> FeedItem:
     """Put the message on the case's timeline with its attachments, and remember its id."""
-    from app.services.markdown import render_markdown
-
     sender = (f"{incoming.sender_name} <{incoming.sender}>" if incoming.sender_name
               else incoming.sender)
     item = FeedItem(case_id=case.id, case=case, kind="email", author=author,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import nh3
 import sqlalchemy as sa
@@ -16,7 +17,9 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.models import Case, EmailTemplate, FeedItem, Task, User
 from app.models.common import utcnow
+from app.services.mail_headers import thread_root
 from app.services.markdown import ATTRIBUTES, TAGS
+from app.services.outbox import enqueue_message
 
 # The documented merge fields: the only names and attributes a template may use.
 MERGE_FIELDS = {
@@ -119,19 +122,29 @@ def sample_context() -> dict:
     """Made-up values for validating a template."""
     return {"case": {"number": "00001042", "subject": "Printer shows error E-104",
                      "status": "Working", "priority": "High",
-                     "link": f"{base_url()}/cases/1042", "account": "Acme Corporation",
+                     "link": mail_url("cases.view_case", number=1042),
+                     "account": "Acme Corporation",
                      "contact": "Jamie Doe", "owner": "Alex Agent"},
             "actor": {"name": "Ada Admin", "email": "ada@example.com"},
             "comment": "We have ordered the replacement part."}
 
 
-def base_url() -> str:
-    """The configured address of Casebook: links in mail never use a request's Host."""
-    return str(current_app.config.get("BASE_URL", "")).rstrip("/")
+def mail_url(endpoint: str, **values) -> str:
+    """An absolute URL for mail, on the configured BASE_URL (never a request's Host).
+
+    url_for would take the host from the request that caused the mail, and outside requests
+    (the CLI, the sender) it needs SERVER_NAME, which would also bind the web app to one host;
+    so the app's URL map is bound to BASE_URL here and builds the URL the way url_for does.
+    """
+    base = urlsplit(str(current_app.config.get("BASE_URL") or "http://localhost"))
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
+                                       url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)
 
 
-def case_link(case: Case) -> str:
-    return f"{base_url()}/cases/{case.number}"
+def case_url(case: Case) -> str:
+    """The case page's address, for mail."""
+    return mail_url("cases.view_case", number=case.number)
 
 
 def latest_public_comment(case: Case) -> str:
@@ -145,7 +158,7 @@ def latest_public_comment(case: Case) -> str:
 def merge_context(case: Case, actor: User | None) -> dict:
     """The plain strings a template sees for one case: no models reach the sandbox."""
     return {"case": {"number": case.padded_number, "subject": case.subject,
-                     "status": case.status, "priority": case.priority, "link": case_link(case),
+                     "status": case.status, "priority": case.priority, "link": case_url(case),
                      "account": case.account.name if case.account else "",
                      "contact": case.contact.name if case.contact else "",
                      "owner": case.owner.name if case.owner else ""},
@@ -175,7 +188,6 @@ def render_html_body(template: EmailTemplate, context: dict) -> Markup:
 
 def render_pair(name: str, **context) -> tuple[str, str]:
     """Render templates/email/<name>.txt and .html with the same context."""
-    context.setdefault("base_url", base_url())
     return (render_template(f"email/{name}.txt", **context),
             render_template(f"email/{name}.html", **context))
 
@@ -186,9 +198,6 @@ def _today_for(user: User, now: datetime):
 
 def queue_task_reminders(now: datetime | None = None) -> int:
     """Queue one reminder per open task that is due today (in its assignee's zone) or earlier."""
-    from app.services.mail_headers import thread_root
-    from app.services.outbox import enqueue_message
-
     now = now or utcnow()
     latest_today = (now + timedelta(hours=14)).date()  # the earliest time zone's date
     tasks = db.session.scalars(
@@ -209,7 +218,7 @@ def queue_task_reminders(now: datetime | None = None) -> int:
         if not claimed:
             continue
         text, html = render_pair("task_reminder", task=task, case=task.case,
-                                 link=case_link(task.case), user=task.assignee)
+                                 link=case_url(task.case), user=task.assignee)
         enqueue_message(to=[task.assignee.email], case=task.case, kind="reminder",
                         subject=f"[Case {task.case.padded_number}] Task due: {task.subject}",
                         text=text, html=html, references=[thread_root(task.case)])

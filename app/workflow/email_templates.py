@@ -9,9 +9,9 @@ from app.extensions import db
 from app.htmx import hx_redirect, is_fragment_request, render_page_or_fragment
 from app.models import Case, EmailTemplate
 from app.services import notifications
-from app.services import workflow_rules as rules_service
+from app.services import workflow_admin as rules_service
 from app.services.errors import ValidationFailed
-from app.services.workflow_rules import InvalidTemplate
+from app.services.workflow_admin import InvalidTemplate
 from app.workflow import bp
 from app.workflow.forms import ConfirmForm, TemplateForm
 

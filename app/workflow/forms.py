@@ -9,7 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import Form
 from app.models import EVALUATE_ON, PRIORITIES, STATUSES
-from app.services.workflow import CRITERIA_FIELDS, OPERATORS, RECIPIENT_KINDS
+from app.services.workflow_engine import CRITERIA_FIELDS, OPERATORS, RECIPIENT_KINDS
 
 MAX_CRITERIA = 20
 

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from app.extensions import db
 from app.htmx import hx_redirect, render_page_or_fragment
 from app.models import CaseTeamRole, EmailTemplate, User, WorkflowRule
-from app.services import workflow_rules as rules_service
+from app.services import workflow_admin as rules_service
 from app.services.errors import ValidationFailed
 from app.workflow import bp
 from app.workflow.forms import MAX_CRITERIA, ConfirmForm, RuleForm

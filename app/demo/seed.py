@@ -13,6 +13,11 @@ from typing import Callable
 
 import sqlalchemy as sa
 
+from app.demo.content import (
+    ACCOUNTS, CUSTOMER_REPLIES, CUSTOMERS, FIRST_NAMES, LAST_NAMES, PRODUCTS, STAFF,
+    SUPPORT_NOTES, TITLES, TOPICS, VERIFICATION,
+)
+from app.demo.story import CaseStory
 from app.extensions import db
 from app.models import Asset, Case, Product, User
 from app.models.common import utcnow
@@ -21,12 +26,7 @@ from app.services import users as user_service
 from app.services.case_teams import add_predefined_team
 from app.services.mail_ingest import ingest_message
 from app.services.teams import install_demo_teams
-from app.services.workflow_rules import install_default_rules
-from app.services.demo_content import (
-    ACCOUNTS, CUSTOMER_REPLIES, CUSTOMERS, FIRST_NAMES, LAST_NAMES, PRODUCTS, STAFF,
-    SUPPORT_NOTES, TITLES, TOPICS, VERIFICATION,
-)
-from app.services.demo_story import CaseStory
+from app.services.workflow_admin import install_default_rules
 
 DEMO_PASSWORD = "casebook-demo"
 DEMO_SEED = 1729

@@ -7,15 +7,15 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.demo.content import (
+    CALL_NOTES, CLOSE_NOTES, GREETINGS, INTERNAL_FOLLOW_UPS, SIGN_OFFS, TRIAGE_NOTES,
+    WAITING_NUDGES,
+)
+from app.demo.files import make_file
 from app.extensions import db
 from app.models import PRIORITIES, Case, FeedItem, Task
 from app.services import cases as case_service
 from app.services import feed as feed_service
-from app.services.demo_content import (
-    CALL_NOTES, CLOSE_NOTES, GREETINGS, INTERNAL_FOLLOW_UPS, SIGN_OFFS, TRIAGE_NOTES,
-    WAITING_NUDGES,
-)
-from app.services.demo_files import make_file
 
 PRIORITY_WEIGHTS = {"Low": 20, "Medium": 45, "High": 25, "Critical": 10}
 URGENT_WEIGHTS = {"Low": 0, "Medium": 10, "High": 45, "Critical": 45}

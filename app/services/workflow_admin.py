@@ -12,7 +12,7 @@ from app.models import (
 from app.services import notifications
 from app.services.errors import ValidationFailed
 from app.services.mail_headers import parse_addresses
-from app.services.workflow import (
+from app.services.workflow_engine import (
     CRITERIA_FIELDS, OPERATORS, ORDERED, RECIPIENT_KINDS, UPDATE_FIELDS,
 )
 

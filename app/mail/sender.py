@@ -10,20 +10,21 @@ from sqlalchemy.orm import Session
 
 from app.database import write_transactions
 from app.extensions import db
+from app.mail import delivery
 from app.services import notifications, outbox
 
 EXTENSION = "casebook_mail_sender"
 TICK_SECONDS = 60
 
 
-def run_cycle(*, tick: bool = True) -> outbox.SendReport:
+def run_cycle(*, tick: bool = True) -> delivery.SendReport:
     """One round of the sender: housekeeping and reminders, then every due message."""
     if tick:
         with write_transactions():
-            outbox.recover_stale()
+            delivery.recover_stale()
             notifications.queue_task_reminders()
             db.session.commit()
-    return outbox.send_due()
+    return delivery.send_due()
 
 
 class MailSender:
@@ -108,7 +109,14 @@ def start_in_process() -> None:
         sender_for(app).start()
 
 
-@event.listens_for(Session, "after_commit")
+def listen_for_commits() -> None:
+    """Wake the sender after commits that queued mail (once per process: Session is global)."""
+    for name, listener in (("after_commit", _wake_after_commit),
+                           ("after_rollback", _forget_after_rollback)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
 def _wake_after_commit(session: Session) -> None:
     """A commit that queued mail wakes the sender; a rolled-back save never does."""
     if not session.info.pop(outbox.PENDING_FLAG, False):
@@ -117,7 +125,6 @@ def _wake_after_commit(session: Session) -> None:
         sender_for(current_app._get_current_object()).wake()
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     if not session.in_transaction():
         session.info.pop(outbox.PENDING_FLAG, None)

@@ -8,9 +8,10 @@ from sqlalchemy.exc import OperationalError
 
 from app.database import write_transactions
 from app.extensions import db
-from app.services import notifications, outbox
+from app.mail import delivery
+from app.mail.sender import TICK_SECONDS, run_cycle
+from app.services import notifications
 from app.services.mail_ingest import IngestError, ingest_message
-from app.workflow.sender import TICK_SECONDS, run_cycle
 
 # sysexits(3) codes: mail servers bounce on EX_DATAERR and retry later on EX_TEMPFAIL.
 EX_DATAERR = 65
@@ -44,7 +45,7 @@ def ingest() -> None:
 @mail_group.command("send")
 def send() -> None:
     """Deliver every message that is due, once, and report."""
-    report = outbox.send_due()
+    report = delivery.send_due()
     click.echo(str(report))
     for error in report.errors:
         click.echo(f"  {error}", err=True)
@@ -54,7 +55,7 @@ def send() -> None:
 def tick() -> None:
     """Queue reminders for tasks that are due and fail messages a crashed sender left behind."""
     with write_transactions():
-        stale = outbox.recover_stale()
+        stale = delivery.recover_stale()
         reminders = notifications.queue_task_reminders()
         db.session.commit()
     click.echo(f"Queued {reminders} task reminder{'s' if reminders != 1 else ''}."

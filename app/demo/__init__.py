@@ -1,0 +1,1 @@
+"""The demo organisation: `flask seed-demo` loads it through the ordinary services."""
