@@ -1,7 +1,6 @@
 """The team on a case: add people and predefined teams, change roles, remove; feed items."""
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 
 from app.extensions import db
 from app.models import CaseTeamMember, FeedItem
