@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask
+from flask.blueprints import BlueprintSetupState
 
+from app.cases import bp
 from app.models import Case, User
 from app.services import related_lists as related_service
 from app.services.settings import RELATED_LISTS_EXTENSION, case_page_related_lists
@@ -41,9 +42,10 @@ def register(key: str, label: str, partial: str, load: Loader,
     return REGISTRY[key]
 
 
-def init_app(app: Flask) -> None:
+@bp.record_once
+def share_registry(state: BlueprintSetupState) -> None:
     """Let the settings service find the registered lists (it stores only their keys)."""
-    app.extensions[RELATED_LISTS_EXTENSION] = REGISTRY
+    state.app.extensions[RELATED_LISTS_EXTENSION] = REGISTRY
 
 
 def related_lists_context(case: Case, user: User) -> dict:

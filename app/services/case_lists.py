@@ -288,6 +288,7 @@ def list_cases(user: User, query: CaseQuery, *, per_page: int,
     """
     statement = _list_statement(_Shape.of(user, query), TAB_COUNT_CAP if with_counts else None)
     values = _parameters(user, query)
+
     def read_page(page: int) -> tuple[list[Case], tuple]:
         found = db.session.execute(statement, values | {
             "count_limit": (page - 1) * per_page + COUNT_CAP + 1,
