@@ -1,6 +1,5 @@
 """Request hooks, security headers, error pages and template helpers."""
-import functools
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -48,7 +47,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(case_number)
     app.add_template_filter(status_badge)
     app.add_template_filter(priority_badge)
-    app.add_template_filter(select_options)
     app.context_processor(layout_context)
 
 
@@ -185,42 +183,9 @@ def case_number(value: int) -> str:
     return f"{value:08d}"
 
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def time_cell(value: datetime | None, zone: ZoneInfo) -> Markup:
-    """A table cell's date and time in a zone, converted once (list rows). A time without a
-    zone is a stored one, read as it is in the database: UTC."""
-    if value is None:
-        return Markup("")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    local = value.astimezone(zone)
-    # Built directly (a list formats a hundred of these): digits and month names, no markup;
-    # the same text as strftime("%d %b %Y") and ("%H:%M") give.
-    return Markup(f'<time datetime="{value.isoformat()}">{local.day:02d} '
-                  f'{MONTHS[local.month - 1]} {local.year}<span class="time">'
-                  f'{local.hour:02d}:{local.minute:02d}</span></time>')
-
-
 def _badge(kind: str, value: str) -> Markup:
     css = value.lower().replace(" ", "-")
     return Markup('<span class="badge {}-{}">{}</span>').format(kind, css, value)
-
-
-def select_options(field) -> Markup:
-    """A select field's <option>s, the chosen one selected (filter bars render them often)."""
-    choices = tuple((str(choice.value), str(choice.label)) for choice in field.choices)
-    return _options(choices, "" if field.data is None else str(field.data))
-
-
-@functools.lru_cache(maxsize=128)
-def _options(choices: tuple[tuple[str, str], ...], selected: str) -> Markup:
-    chosen = Markup(" selected")
-    return Markup("").join(
-        Markup('<option value="{}"{}>{}</option>').format(value, chosen if value == selected
-                                                          else "", label)
-        for value, label in choices)
 
 
 def status_badge(status: str) -> Markup:

@@ -343,3 +343,45 @@ def test_the_related_lists_of_the_page_layout_sit_beside_either_tab(client, case
     assert "Priority" in history and "Medium" in history and "High" in history
     tab_only = soup(client.get(f"/cases/{case.number}{path}", headers=HX))
     assert tab_only.find(id="related-lists") is None
+
+
+# What each registered related list shows for the case of the test below: its container's
+# id, a selector for its rows' text, and the rows. A new list adds its line here.
+RELATED_LIST_ROWS = {
+    "case_team": ("case-team", "li.team-member .subject", ["Tess Team"]),
+    "files": ("related-files", "li .subject", ["notes.txt"]),
+    "tasks": ("related-tasks", "li .subject", ["Call back"]),
+    "history": ("related-history", "li strong", ["High"]),
+}
+
+
+def test_every_registered_related_list_renders_on_the_case_page(login, admin, count_queries):
+    from app.cases.related import REGISTRY
+    from app.services import case_team, team_admin
+    from app.services import cases as case_service
+    from app.services import feed as feed_service
+    from app.services import settings as settings_service
+
+    assert set(REGISTRY) == set(RELATED_LIST_ROWS), "each related list needs its rows here"
+    empty, case = make_case(actor=admin), make_case(actor=admin, priority="Low")
+    role = team_admin.create_role(actor=admin, name="Lead", access="edit")
+    case_team.add_case_team_member(case, make_user(name="Tess Team"), role, actor=admin)
+    feed_service.add_files(case, actor=admin, uploads=[("notes.txt", b"notes", "text/plain")])
+    feed_service.create_task(case, actor=admin, subject="Call back")
+    case_service.update_case(case, actor=admin, expected_version=None, priority="High")
+    settings_service.set_case_page_layout(list(REGISTRY), actor=admin)
+    db.session.commit()
+    client, urls = login(admin), [f"/cases/{c.number}" for c in (empty, case)]
+    counts = []
+    for url in urls:
+        client.get(url)  # the first view also records it
+        db.session.expunge_all()  # as a server's request starts: nothing loaded
+        with count_queries() as counter:
+            page = soup(client.get(url))
+        counts.append(counter.count)
+    sections = [section["id"] for section in page.select("#related-lists > section")]
+    assert sections == [RELATED_LIST_ROWS[key][0] for key in REGISTRY]
+    for key, (container, selector, rows) in RELATED_LIST_ROWS.items():
+        assert [row.get_text(strip=True) for row in page.select(f"#{container} {selector}")] \
+            == rows, key
+    assert counts[0] == counts[1] <= 10, counts

@@ -1,11 +1,10 @@
 """The team on a case: add people and predefined teams, change roles, remove; feed items."""
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 
 from app.extensions import db
 from app.models import CaseTeamMember, FeedItem
-from app.services import case_teams
+from app.services import case_team
 from app.services.errors import AccessDenied, ValidationFailed
 from app.services.settings import set_case_access
 from tests.conftest import HX, csrf_from, soup
@@ -21,7 +20,7 @@ def roles(app):
 
 
 def members_of(case):
-    return {m.person_name: m for m in case_teams.case_team_members(case)}
+    return {m.person_name: m for m in case_team.case_team_members(case)}
 
 
 def feed_texts(case):
@@ -34,12 +33,12 @@ def test_adding_a_predefined_team_adds_all_its_members_and_remembers_the_team(ad
     team = make_predefined_team([(dana, roles["lead"]), (sam, roles["observer"]),
                                  (contact, roles["observer"])], name="Tier 2")
     case = make_case()
-    added = case_teams.add_predefined_team(case, team, actor=admin)
+    added = case_team.add_predefined_team(case, team, actor=admin)
     assert {m.person_name for m in added} == {"Dana", "Sam", "Chris"}
     members = members_of(case)
     assert members["Dana"].role.name == "Technical Lead" and members["Chris"].is_contact
     assert all(m.teams == [team] and not m.added_manually for m in members.values())
-    assert case_teams.case_predefined_teams(case) == [team]
+    assert case_team.case_predefined_teams(case) == [team]
     assert feed_texts(case) == ["Added the predefined team Tier 2 to the case team: "
                                 "Dana (Technical Lead), Sam (Observer), Chris (Observer)."]
 
@@ -50,10 +49,10 @@ def test_removing_a_team_removes_only_members_who_came_only_from_it(admin, roles
                                   (only_team, roles["observer"])], name="Tier 2")
     night = make_predefined_team([(in_both, roles["lead"])], name="Night shift")
     case = make_case()
-    case_teams.add_case_team_member(case, by_hand, roles["lead"], actor=admin)
-    case_teams.add_predefined_team(case, tier2, actor=admin)
-    case_teams.add_predefined_team(case, night, actor=admin)
-    removed = case_teams.remove_predefined_team(case, tier2, actor=admin)
+    case_team.add_case_team_member(case, by_hand, roles["lead"], actor=admin)
+    case_team.add_predefined_team(case, tier2, actor=admin)
+    case_team.add_predefined_team(case, night, actor=admin)
+    removed = case_team.remove_predefined_team(case, tier2, actor=admin)
     assert removed == ["Only"]
     members = members_of(case)
     assert set(members) == {"ByHand", "Both"}
@@ -67,12 +66,12 @@ def test_someone_added_by_a_team_and_then_by_hand_stays_when_the_team_goes(admin
     dana = make_user(name="Dana")
     team = make_predefined_team([(dana, roles["observer"])], name="Tier 2")
     case = make_case()
-    case_teams.add_predefined_team(case, team, actor=admin)
-    member = case_teams.add_case_team_member(case, dana, roles["lead"], actor=admin)
+    case_team.add_predefined_team(case, team, actor=admin)
+    member = case_team.add_case_team_member(case, dana, roles["lead"], actor=admin)
     assert member.added_manually and member.teams == [team]
     assert member.source_label == "Tier 2, Added by hand"
     assert "changing their role from Observer to Technical Lead" in feed_texts(case)[-1]
-    case_teams.remove_predefined_team(case, team, actor=admin)
+    case_team.remove_predefined_team(case, team, actor=admin)
     assert members_of(case)["Dana"].role.name == "Technical Lead"
 
 
@@ -80,8 +79,8 @@ def test_a_member_already_on_the_case_keeps_their_role_when_a_team_adds_them(adm
     dana, sam = make_user(name="Dana"), make_user(name="Sam")
     team = make_predefined_team([(dana, roles["observer"]), (sam, roles["observer"])], name="T")
     case = make_case()
-    case_teams.add_case_team_member(case, dana, roles["lead"], actor=admin)
-    added = case_teams.add_predefined_team(case, team, actor=admin)
+    case_team.add_case_team_member(case, dana, roles["lead"], actor=admin)
+    added = case_team.add_predefined_team(case, team, actor=admin)
     assert [m.person_name for m in added] == ["Sam"]
     assert members_of(case)["Dana"].role.name == "Technical Lead"
     assert "1 already on the case kept their role" in feed_texts(case)[-1]
@@ -91,30 +90,30 @@ def test_adding_the_same_team_twice_or_an_empty_team_is_refused(admin, roles):
     team = make_predefined_team([(make_user(), roles["observer"])], name="Tier 2")
     empty = make_predefined_team(name="Empty")
     case = make_case()
-    case_teams.add_predefined_team(case, team, actor=admin)
+    case_team.add_predefined_team(case, team, actor=admin)
     with pytest.raises(ValidationFailed, match="already on this case"):
-        case_teams.add_predefined_team(case, team, actor=admin)
+        case_team.add_predefined_team(case, team, actor=admin)
     with pytest.raises(ValidationFailed, match="no members"):
-        case_teams.add_predefined_team(case, empty, actor=admin)
+        case_team.add_predefined_team(case, empty, actor=admin)
     with pytest.raises(ValidationFailed, match="not on this case"):
-        case_teams.remove_predefined_team(case, empty, actor=admin)
+        case_team.remove_predefined_team(case, empty, actor=admin)
 
 
 def test_adding_someone_twice_with_the_same_role_is_refused(admin, roles):
     dana = make_user(name="Dana")
     case = make_case()
-    case_teams.add_case_team_member(case, dana, roles["lead"], actor=admin)
+    case_team.add_case_team_member(case, dana, roles["lead"], actor=admin)
     with pytest.raises(ValidationFailed, match="already on the case team"):
-        case_teams.add_case_team_member(case, dana, roles["lead"], actor=admin)
+        case_team.add_case_team_member(case, dana, roles["lead"], actor=admin)
 
 
 def test_every_team_change_writes_an_internal_feed_item(admin, roles):
     dana = make_user(name="Dana")
     case = make_case()
-    member = case_teams.add_case_team_member(case, dana, roles["observer"], actor=admin)
-    case_teams.change_case_team_role(member, roles["lead"], actor=admin)
-    case_teams.change_case_team_role(member, roles["lead"], actor=admin)  # no change, no item
-    case_teams.remove_case_team_member(member, actor=admin)
+    member = case_team.add_case_team_member(case, dana, roles["observer"], actor=admin)
+    case_team.change_case_team_role(member, roles["lead"], actor=admin)
+    case_team.change_case_team_role(member, roles["lead"], actor=admin)  # no change, no item
+    case_team.remove_case_team_member(member, actor=admin)
     assert feed_texts(case) == [
         "Added Dana to the case team as Observer.",
         "Changed Dana's case team role from Observer to Technical Lead.",
@@ -129,14 +128,14 @@ def test_the_service_refuses_team_changes_from_someone_who_cannot_edit(app, admi
     case = make_case()
     reader = make_user()
     with pytest.raises(AccessDenied):
-        case_teams.add_case_team_member(case, make_user(), roles["lead"], actor=reader)
+        case_team.add_case_team_member(case, make_user(), roles["lead"], actor=reader)
 
 
 def test_portal_shows_only_members_whose_role_is_visible_there(admin, roles):
     case = make_case()
     add_team_member(case, make_user(name="Visible Lead"), roles["lead"])
     add_team_member(case, make_user(name="Hidden Observer"), roles["observer"])
-    assert [m.person_name for m in case_teams.portal_team_members(case)] == ["Visible Lead"]
+    assert [m.person_name for m in case_team.portal_team_members(case)] == ["Visible Lead"]
 
 
 def test_workflow_recipients_are_team_users_optionally_by_role(admin, roles):
@@ -146,9 +145,9 @@ def test_workflow_recipients_are_team_users_optionally_by_role(admin, roles):
     for user, role in ((lead, "lead"), (watcher, "observer"), (gone, "lead")):
         add_team_member(case, user, roles[role])
     add_team_member(case, make_contact(name="Contact"), roles["lead"])
-    assert case_teams.team_member_users(case) == [lead, watcher]
-    assert case_teams.team_member_users(case, "technical lead") == [lead]
-    assert [c.name for c in case_teams.team_member_contacts(case, "Technical Lead")] == ["Contact"]
+    assert case_team.team_member_users(case) == [lead, watcher]
+    assert case_team.team_member_users(case, "technical lead") == [lead]
+    assert [c.name for c in case_team.team_member_contacts(case, "Technical Lead")] == ["Contact"]
 
 
 # Views ---------------------------------------------------------------------------------------
@@ -296,7 +295,7 @@ def test_case_people_typeahead_lists_the_case_accounts_contacts_first(login, age
 def test_the_team_list_takes_the_same_number_of_queries_for_any_team_size(login, agent, roles, count_queries):
     case = make_case(actor=agent)
     team = make_predefined_team([(make_user(), roles["lead"])], name="T")
-    case_teams.add_predefined_team(case, team, actor=agent)
+    case_team.add_predefined_team(case, team, actor=agent)
     db.session.commit()
     client, url = login(agent), f"/cases/{case.number}/team?edit=1"
 
@@ -329,15 +328,10 @@ def test_case_team_forms_keep_csrf_on(app, login, agent, roles):
     assert "Dana Lee" in members_of(case)
 
 
-def test_the_case_page_team_rows_render_as_the_members_do(app, admin, roles):
-    """The case page reads its Case Team list as rows beside the other related lists; the
-    team's own page renders the models. The list must come out the same from both."""
-    from datetime import date
-
-    from flask import render_template_string
-
+def test_the_case_page_lists_the_team_with_roles_sources_and_accounts(login, admin, roles):
+    """The Case Team list on the case page: users before contacts, by name, each with what
+    brought them and their address or account."""
     from app.models import Account
-    from app.services import related_lists
 
     account = Account(name="Northwind & Co")
     db.session.add(account)
@@ -353,21 +347,14 @@ def test_the_case_page_team_rows_render_as_the_members_do(app, admin, roles):
     add_team_member(case, make_contact(name="Al Alone", account=None), roles["lead"])
     db.session.commit()
 
-    template = '{% include "cases/_case_team.html" %}'
-    context = {"case": case, "case_url": "/cases/x", "team_can_edit": True,
-               "team_editing": False, "team_notice": None, "today": date(2026, 1, 1)}
-    with app.test_request_context(f"/cases/{case.number}"):
-        rows = related_lists.case_lists(case, ["case_team"])["case_team"]
-        models = case_teams.case_team_members(case)
-        as_rows = render_template_string(template, team_members=rows, **context)
-        as_models = render_template_string(template, team_members=models, **context)
-    assert [row.person_name for row in rows] == [
+    page = soup(login(admin).get(f"/cases/{case.number}"))
+    members = page.select("#case-team li.team-member")
+    assert [m.select_one(".subject").text for m in members] == [
         "Adam <b>Ant</b>", "Bea Both", "zoe Zed", "Al Alone", "Carla Contact"]
-    assert as_rows == as_models
-    page = BeautifulSoup(as_rows, "html.parser")
-    adam, *_, carla = page.select("li.team-member")
-    assert adam.select_one(".subject").text == "Adam <b>Ant</b>"
+    adam, bea, *_, carla = members
+    assert adam.select_one(".subject b") is None  # a name is text, not markup
     assert adam.select_one(".sub.muted").text == "adam@example.com"
     assert adam.select_one(".role-name").find_next_sibling().text == "\u00b7 Night shift, Tier 2"
+    assert bea.select_one(".role-name").find_next_sibling().text == "\u00b7 Tier 2, Added by hand"
     assert carla.select_one(".sub.muted").text == "Contact \u00b7 Northwind & Co"
-    assert page.select_one(".badge.access-edit").text == "Read/Write"
+    assert page.select_one("#case-team .badge.access-edit").text == "Read/Write"

@@ -3,7 +3,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import CaseTeamMember, PredefinedTeam
-from app.services import case_teams
+from app.services import case_team
 from tests.conftest import HX, csrf_from, soup
 from tests.factories import (
     make_case, make_contact, make_predefined_team, make_role, make_user,
@@ -165,7 +165,7 @@ def test_deleting_a_team_keeps_the_members_it_brought_to_cases(login, admin):
     dana = make_user(name="Dana Lee")
     team = make_predefined_team([(dana, role)], name="Tier 2")
     case = make_case()
-    case_teams.add_predefined_team(case, team, actor=admin)
+    case_team.add_predefined_team(case, team, actor=admin)
     db.session.commit()
     client = login(admin)
     confirm = client.get(f"/teams/{team.id}/delete")
@@ -229,7 +229,7 @@ def test_a_member_row_carries_no_csrf_token_of_its_own(app, login, admin):
 
 
 def test_demo_teams_install_once_and_again_without_duplicates(admin):
-    from app.services.teams import install_demo_teams, list_roles
+    from app.services.team_admin import install_demo_teams, list_roles
 
     agents = [make_user(name=f"Agent {i}", password=None) for i in range(3)]
     contact = make_contact(name="Chris Customer")

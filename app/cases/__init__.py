@@ -2,5 +2,5 @@ from flask import Blueprint
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-from app.cases import feed, routes  # noqa: E402,F401
-from app.cases import emails  # noqa: E402,F401
+# Each module's routes (and the related-list registry) join the blueprint when imported.
+from app.cases import attachments, editing, emails, feed, related, routes, tasks  # noqa: E402,F401

@@ -1,23 +1,18 @@
 """Changing a case: the full edit form, inline edit in the header, close and reopen."""
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request
 from flask_login import current_user
 
 from app import access
 from app.cases import bp
 from app.cases.forms import INLINE_FORMS, CloseCaseForm, EditCaseForm, ReopenCaseForm, digest
-from app.cases.routes import FORM_FIELDS, header_response, render_form_page
+from app.cases.page import FORM_FIELDS, case_link, get_editable_case_or_404, render_form_page
+from app.cases.routes import header_response
 from app.extensions import db
 from app.forms import show_refusal
 from app.htmx import hx_redirect, is_fragment_request
+from app.services import case_lists
 from app.services import cases as case_service
 from app.services.errors import CaseConflict, ValidationFailed
-
-
-def editable_case(number: int):
-    """A case the user may see (else 404) and change (else 403)."""
-    case = access.get_case_or_404(number, current_user)
-    access.require_edit(current_user, case)
-    return case
 
 
 def after_conflict(number: int, form) -> tuple:
@@ -34,10 +29,6 @@ def starting(values: dict, case) -> dict | None:
     return values | {"version": case.version} if request.method == "GET" else None
 
 
-def case_url(case) -> str:
-    return url_for("cases.view_case", number=case.number)
-
-
 def require_field_edit(case, field: str) -> None:
     """Inline edit needs edit access, and an owner change the right to reassign."""
     access.require_edit(current_user, case)
@@ -48,9 +39,24 @@ def require_field_edit(case, field: str) -> None:
 def inline_form(case, field: str, **kwargs):
     """The small form that edits one header field, filled from the case unless posted."""
     if field == "owner":
-        kwargs["owners"] = case_service.assignable_owners(case.owner)
+        kwargs["owners"] = case_lists.assignable_owners(case.owner)
     current = case.owner_id if field == "owner" else getattr(case, field)
     return INLINE_FORMS[field](data=starting({"value": current}, case), **kwargs)
+
+
+@bp.route("/<int:number>/header")
+def case_header(number: int):
+    """The case header; `?edit=status|priority|owner` opens that field's editor."""
+    case = access.get_case_or_404(number, current_user)
+    field = request.args.get("edit")
+    focus = request.args.get("focus")
+    if field is None:
+        return header_response(case, focus=focus if focus in INLINE_FORMS else None)
+    if field not in INLINE_FORMS:
+        abort(404)
+    require_field_edit(case, field)
+    return header_response(case, edit_field=field,
+                           edit_form=inline_form(case, field, formdata=None))
 
 
 @bp.route("/<int:number>/fields/<field>", methods=["POST"])
@@ -77,7 +83,7 @@ def save_field(number: int, field: str):
         return header_response(case, 422, edit_field=field, edit_form=form)
     db.session.commit()
     if not is_fragment_request():
-        return redirect(case_url(case), code=303)
+        return redirect(case_link(case), code=303)
     response = header_response(case, focus=field)
     # After the swap, so the feed (and anything else on the page) shows the change item too.
     response.headers["HX-Trigger-After-Settle"] = "case-changed"
@@ -114,10 +120,10 @@ def take_theirs(form, case, changes: list[dict]) -> None:
 @bp.route("/<int:number>/edit", methods=["GET", "POST"])
 def edit_case(number: int):
     """Change any field of a case; a stale save answers 409 and keeps what was typed."""
-    case = editable_case(number)
+    case = get_editable_case_or_404(number)
     can_reassign = access.can_change_owner(current_user, case)
     form = EditCaseForm(data=starting(edit_data(case), case), can_change_owner=can_reassign,
-                        owners=case_service.assignable_owners(case.owner))
+                        owners=case_lists.assignable_owners(case.owner))
     if form.validate_on_submit():
         try:
             changes = case_service.update_case(case, actor=current_user,
@@ -133,17 +139,17 @@ def edit_case(number: int):
         else:
             db.session.commit()
             flash("Saved your changes." if changes else "Nothing changed.", "success")
-            return hx_redirect(case_url(case))
+            return hx_redirect(case_link(case))
     return render_form_page(form, case, 422 if form.errors else 200)
 
 
 @bp.route("/<int:number>/close", methods=["GET", "POST"])
 def close_case(number: int):
     """Ask for an optional closing note, then close the case (closed time recorded)."""
-    case = editable_case(number)
+    case = get_editable_case_or_404(number)
     if not case.is_open and request.method == "GET":
         flash("This case is already closed.", "info")
-        return redirect(case_url(case), code=303)
+        return redirect(case_link(case), code=303)
     form = CloseCaseForm(data=starting({}, case))
     if form.validate_on_submit():
         try:
@@ -156,21 +162,21 @@ def close_case(number: int):
         except ValidationFailed as exc:
             db.session.rollback()
             flash(str(exc), "info")
-            return hx_redirect(case_url(case))
+            return hx_redirect(case_link(case))
         db.session.commit()
         flash(f"Case {case.padded_number} is closed.", "success")
-        return hx_redirect(case_url(case))
+        return hx_redirect(case_link(case))
     return render_form_page(form, case, 422 if form.errors else 200, "close")
 
 
 @bp.route("/<int:number>/reopen", methods=["POST"])
 def reopen_case(number: int):
     """Reopen a closed case (status Working); a stale page answers 409 with what changed."""
-    case = editable_case(number)
+    case = get_editable_case_or_404(number)
     form = ReopenCaseForm()
     if not form.validate_on_submit():
         flash("This page was out of date, so nothing changed. Try again.", "error")
-        return hx_redirect(case_url(case))
+        return hx_redirect(case_link(case))
     try:
         case_service.reopen_case(case, actor=current_user,
                                  expected_version=form.expected_version)
@@ -180,7 +186,7 @@ def reopen_case(number: int):
     except ValidationFailed as exc:
         db.session.rollback()
         flash(str(exc), "info")
-        return hx_redirect(case_url(case))
+        return hx_redirect(case_link(case))
     db.session.commit()
     flash(f"Case {case.padded_number} is open again.", "success")
-    return hx_redirect(case_url(case))
+    return hx_redirect(case_link(case))

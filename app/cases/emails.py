@@ -5,10 +5,9 @@
 from flask import flash, make_response, redirect, render_template
 from flask_login import current_user
 
-from app.access import get_case_or_404, require_edit
 from app.cases import bp
 from app.cases.email_forms import EmailForm
-from app.cases.feed import case_link, item_context
+from app.cases.page import case_link, get_editable_case_or_404, item_context
 from app.extensions import db
 from app.forms import show_refusal
 from app.htmx import is_fragment_request, with_trigger
@@ -37,24 +36,17 @@ def email_form_response(case, form: EmailForm, status: int, notice: str | None =
     return response
 
 
-def editable_case(number: int):
-    """A case the user may see (else 404) and change (else 403)."""
-    case = get_case_or_404(number, current_user)
-    require_edit(current_user, case)
-    return case
-
-
 @bp.route("/<int:number>/emails/new")
 def new_email(number: int):
     """The Email form on a page of its own (the publisher tab without JavaScript)."""
-    case = editable_case(number)
+    case = get_editable_case_or_404(number)
     return email_form_response(case, case_email_form(case), 200)
 
 
 @bp.route("/<int:number>/emails", methods=["POST"])
 def send_email(number: int):
     """Send an email from the case; it joins the feed as a public item."""
-    case = editable_case(number)
+    case = get_editable_case_or_404(number)
     form, version = EmailForm(), case.version
     if not form.validate_on_submit():
         return email_form_response(case, form, 422)

@@ -1,17 +1,16 @@
-"""The case feed and its publisher (Post, File, Share, Task), attachments and My tasks."""
+"""The case feed and its publisher (Post, File, Share, Task)."""
 # Contract with the case page (app/cases/routes.py):
 #   feed_context(case, user, feed_filter) -> dict of template variables that
 #   templates/cases/_publisher.html and templates/cases/_feed.html need.
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request
 from flask_login import current_user
 
-from app.access import can_edit_case, get_case_or_404, require_edit
+from app.access import can_edit_case, get_case_or_404
 from app.cases import bp
 from app.cases.feed_forms import FileForm, PostForm, ShareForm, TaskForm
+from app.cases.page import case_link, get_editable_case_or_404, item_context, today_for
 from app.extensions import db
 from app.forms import show_refusal
 from app.htmx import is_fragment_request, with_trigger
@@ -26,15 +25,8 @@ from app.services.feed import FEED_FILTERS, DuplicateSubmission
 ACTIONS = {"post": "Post", "email": "Email", "file": "File", "share": "Share", "task": "Task"}
 # The newest 25 items, then "Show older": most visits read only the latest activity.
 FEED_PER_PAGE = 25
-CASE_PAGE_ENDPOINT = "cases.view_case"
 DONE_MESSAGES = {"post": "Posted.", "file": "Files attached.", "share": "Update shared.",
                  "task": "Task added."}
-
-
-def case_link(case, **params) -> str:
-    """The case page URL (Feed tab), with query parameters; empty values are left out."""
-    params = {key: value for key, value in params.items() if value not in (None, "", "all", 1)}
-    return url_for(CASE_PAGE_ENDPOINT, number=case.number, **params)
 
 
 @bp.app_template_filter("filesize")
@@ -46,11 +38,6 @@ def filesize(value) -> str:
 @bp.app_template_filter("initials")
 def initials(name: str) -> str:
     return initials_of(name or "")
-
-
-def today_for(user) -> date:
-    """Today in the user's time zone, for due dates."""
-    return datetime.now(user.zone).date()
 
 
 def timeline_context(case, user, feed_filter: str = "all", page: int = 1) -> dict:
@@ -96,11 +83,6 @@ def feed_context(case, user, feed_filter: str = "all") -> dict:
     return timeline_context(case, user, feed_filter, page) | publisher_context(case, user)
 
 
-def item_context(case, user) -> dict:
-    """What one feed item (or task card) needs to render on its own."""
-    return {"case": case, "today": today_for(user), "can_edit": can_edit_case(user, case)}
-
-
 @bp.route("/<int:number>/feed")
 def feed(number: int):
     """The feed component for htmx (or one older page of it); a cold load opens the case."""
@@ -115,18 +97,11 @@ def feed(number: int):
     return render_template(template, **context)
 
 
-def _editable_case(number: int):
-    """The case, if the user may see it (else 404) and change it (else 403)."""
-    case = get_case_or_404(number, current_user)
-    require_edit(current_user, case)
-    return case
-
-
 @bp.route("/<int:number>/publisher/<action>")
 def publisher_panel(number: int, action: str):
     """One publisher tab's panel, loaded when the tab is first opened; a cold load opens the
     case page on that tab."""
-    case = _editable_case(number)
+    case = get_editable_case_or_404(number)
     if action not in BLANK_FORMS:
         abort(404)
     if not is_fragment_request():
@@ -161,7 +136,7 @@ def _published(case, action: str, item, *, case_changed: bool):
 
 def _publish(number: int, action: str, form_name: str, form, save):
     """Validate, save once, commit, and answer; the one path every publisher action takes."""
-    case = _editable_case(number)
+    case = get_editable_case_or_404(number)
     if not form.validate_on_submit():
         return _publisher_response(case, action, 422, **{form_name: form})
     version = case.version
@@ -226,5 +201,3 @@ def publish_task(number: int):
             assignee=db.session.get(User, form.assignee.data),
             request_key=form.request_key.data))))
 
-
-from app.cases import attachments, tasks  # noqa: E402,F401  (their routes join the blueprint)

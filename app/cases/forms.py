@@ -110,8 +110,8 @@ class CaseForm(Form):
             raise ValidationError("That contact could not be found. Type a name and choose "
                                   "one from the list.")
         try:
-            self.contact = case_service.resolve_contact(field.data, self.contact_id_label.data,
-                                                        self.account)
+            self.contact = account_service.resolve_contact(field.data, self.contact_id_label.data,
+                                                           self.account)
         except ValidationFailed as exc:
             raise ValidationError(str(exc)) from exc
 

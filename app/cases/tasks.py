@@ -2,9 +2,9 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import editable_case_ids, get_case_or_404, require_edit
+from app.access import editable_case_ids
 from app.cases import bp
-from app.cases.feed import case_link, item_context, today_for
+from app.cases.page import case_link, get_editable_case_or_404, item_context, today_for
 from app.cases.feed_forms import CompleteTaskForm
 from app.extensions import db
 from app.htmx import is_fragment_request, render_page_or_fragment
@@ -30,8 +30,7 @@ def my_tasks():
 @bp.route("/<int:number>/tasks/<int:task_id>/complete", methods=["POST"])
 def complete_task(number: int, task_id: int):
     """Mark a task done and swap it in place (the feed's card or the list's row)."""
-    case = get_case_or_404(number, current_user)
-    require_edit(current_user, case)
+    case = get_editable_case_or_404(number)
     task = feed_service.get_task(case, task_id)
     if task is None:
         abort(404)

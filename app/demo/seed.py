@@ -23,9 +23,9 @@ from app.models import Asset, Case, Product, User
 from app.models.common import utcnow
 from app.services import accounts as account_service
 from app.services import users as user_service
-from app.services.case_teams import add_predefined_team
+from app.services.case_team import add_predefined_team
 from app.services.mail_ingest import ingest_message
-from app.services.teams import install_demo_teams
+from app.services.team_admin import install_demo_teams
 from app.services.workflow_admin import install_default_rules
 
 DEMO_PASSWORD = "casebook-demo"

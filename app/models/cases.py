@@ -92,32 +92,7 @@ class Case(CreatedMixin, db.Model):
         return f"<Case {self.padded_number}>"
 
 
-class FeedItemRules:
-    """What a feed item says about itself, from its kind and changes: shared by FeedItem and
-    by the plain rows the case feed reads (app.services.feed.FeedEntry)."""
-
-    def _rows(self):
-        return (row for row in self.changes or () if isinstance(row, Mapping))
-
-    @property
-    def closes_case(self) -> bool:
-        """A change that set the status to Closed (the feed says "closed the case")."""
-        return self.kind == "change" and any(
-            row.get("field") == "status" and row.get("new") == "Closed" for row in self._rows())
-
-    @property
-    def sender_name(self) -> str | None:
-        """Who sent an inbound email: the name in the From its envelope recorded, else the
-        address (the envelope row keeps the whole From)."""
-        sender = next((row.get("new") for row in self._rows() if row.get("field") == "from"),
-                      None)
-        if not sender:
-            return None
-        name, address = parseaddr(sender)
-        return name or address or sender
-
-
-class FeedItem(FeedItemRules, CreatedMixin, db.Model):
+class FeedItem(CreatedMixin, db.Model):
     """One entry on a case's timeline."""
 
     __tablename__ = "feed_items"
@@ -150,16 +125,28 @@ class FeedItem(FeedItemRules, CreatedMixin, db.Model):
         """Customers can see it (in SQL too: FeedItem.is_public)."""
         return self.visibility == "public"
 
-
-class AttachmentRules:
-    """Shared by Attachment and the feed's plain file rows (app.services.feed)."""
+    def _rows(self):
+        return (row for row in self.changes or () if isinstance(row, Mapping))
 
     @property
-    def is_image(self) -> bool:
-        return self.content_type in ("image/png", "image/jpeg", "image/gif", "image/webp")
+    def closes_case(self) -> bool:
+        """A change that set the status to Closed (the feed says "closed the case")."""
+        return self.kind == "change" and any(
+            row.get("field") == "status" and row.get("new") == "Closed" for row in self._rows())
+
+    @property
+    def sender_name(self) -> str | None:
+        """Who sent an inbound email: the name in the From its envelope recorded, else the
+        address (the envelope row keeps the whole From)."""
+        sender = next((row.get("new") for row in self._rows() if row.get("field") == "from"),
+                      None)
+        if not sender:
+            return None
+        name, address = parseaddr(sender)
+        return name or address or sender
 
 
-class Attachment(AttachmentRules, CreatedMixin, db.Model):
+class Attachment(CreatedMixin, db.Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -173,15 +160,12 @@ class Attachment(AttachmentRules, CreatedMixin, db.Model):
 
     feed_item: Mapped[FeedItem] = relationship(back_populates="attachments")
 
-
-class TaskRules:
-    """Shared by Task and the feed's plain task rows (app.services.feed)."""
-
-    def is_overdue(self, today: date) -> bool:
-        return not self.is_done and self.due_date is not None and self.due_date < today
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
-class Task(TaskRules, CreatedMixin, db.Model):
+class Task(CreatedMixin, db.Model):
     __tablename__ = "tasks"
     __table_args__ = (sa.Index("ix_tasks_assignee_open", "assignee_id", "completed_at"),)
 
@@ -208,6 +192,9 @@ class Task(TaskRules, CreatedMixin, db.Model):
     @classmethod
     def _is_done_expression(cls) -> sa.ColumnElement[bool]:
         return cls.completed_at.is_not(None)
+
+    def is_overdue(self, today: date) -> bool:
+        return not self.is_done and self.due_date is not None and self.due_date < today
 
 
 class RecentView(db.Model):

@@ -25,20 +25,7 @@ case_team_member_sources = sa.Table(
 )
 
 
-class RoleRules:
-    """What a role's access says: shared by CaseTeamRole and the plain team rows the case page
-    reads (app.services.related_lists)."""
-
-    @property
-    def access_label(self) -> str:
-        return ACCESS_LABELS.get(self.access, self.access)
-
-    @property
-    def can_edit(self) -> bool:
-        return self.access == "edit"
-
-
-class CaseTeamRole(RoleRules, CreatedMixin, db.Model):
+class CaseTeamRole(CreatedMixin, db.Model):
     """What a case team member may do on the case, and whether customers see them."""
 
     __tablename__ = "case_team_roles"
@@ -47,6 +34,14 @@ class CaseTeamRole(RoleRules, CreatedMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(80), unique=True)
     access: Mapped[str] = mapped_column(sa.String(10), default="read")
     visible_in_portal: Mapped[bool] = mapped_column(default=False)
+
+    @property
+    def access_label(self) -> str:
+        return ACCESS_LABELS.get(self.access, self.access)
+
+    @property
+    def can_edit(self) -> bool:
+        return self.access == "edit"
 
     def __repr__(self) -> str:
         return f"<CaseTeamRole {self.name}>"
@@ -125,21 +120,7 @@ def team_order(member) -> tuple:
     return (member.is_contact, member.person_name.lower())
 
 
-class CaseTeamMemberRules:
-    """What the Case Team list shows of a member beyond its person and role, from team_names,
-    added_manually, account_name and email: shared by CaseTeamMember and the plain team rows
-    the case page reads (app.services.related_lists)."""
-
-    @property
-    def source_label(self) -> str:
-        """Where the member came from: team names, and 'Added by hand' when so."""
-        parts = list(self.team_names)
-        if self.added_manually or not parts:
-            parts.append("Added by hand")
-        return ", ".join(parts)
-
-
-class CaseTeamMember(CaseTeamMemberRules, PersonMixin, CreatedMixin, db.Model):
+class CaseTeamMember(PersonMixin, CreatedMixin, db.Model):
     """One person on one case's team, with a role; added by hand, by teams, or both."""
 
     __tablename__ = "case_team_members"
@@ -182,3 +163,11 @@ class CaseTeamMember(CaseTeamMemberRules, PersonMixin, CreatedMixin, db.Model):
     def email(self) -> str | None:
         """A user member's address (the list shows a contact's account instead)."""
         return self.user.email if self.user is not None else None
+
+    @property
+    def source_label(self) -> str:
+        """Where the member came from: team names, and 'Added by hand' when so."""
+        parts = self.team_names
+        if self.added_manually or not parts:
+            parts.append("Added by hand")
+        return ", ".join(parts)

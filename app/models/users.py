@@ -31,20 +31,7 @@ def zone_named(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-class PersonRules:
-    """What a user's name and role say, from those two values: shared by User and by the
-    plain author rows the case feed reads (app.services.feed)."""
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
-
-    @property
-    def initials(self) -> str:
-        return initials_of(self.name)
-
-
-class User(PersonRules, UserMixin, CreatedMixin, db.Model):
+class User(UserMixin, CreatedMixin, db.Model):
     __tablename__ = "users"
     # The server-side session that vouches for this user in the current request.
     session_token = None
@@ -91,6 +78,14 @@ class User(PersonRules, UserMixin, CreatedMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login reads this
         return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def initials(self) -> str:
+        return initials_of(self.name)
 
     @property
     def is_admin(self) -> bool:

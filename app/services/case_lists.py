@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 
 from app import access
 from app.extensions import db
@@ -225,16 +225,11 @@ def _order(shape: _Shape, owner) -> list:
     return [first, Case.number.desc()]
 
 
-# What a listed row holds, in this order; the list's numbers follow in the same result row.
-ROW_COLUMNS = ("id", "number", "subject", "status", "priority", "created_at", "updated_at",
-               "account_name", "contact_name", "owner_name")
-
-
 @functools.lru_cache(maxsize=256)
 def _list_statement(shape: _Shape, tab_cap: int | None) -> sa.Select:
-    """The page's rows, each followed by the list's numbers: its bounded total, each view's
-    count for the tabs (up to tab_cap + 1, unless tab_cap is None). A page without rows is
-    one row of numbers alone (its row columns NULL).
+    """The page's cases (with account, contact and owner), each followed by the list's numbers:
+    its bounded total, each view's count for the tabs (up to tab_cap + 1, unless tab_cap is
+    None). A page without cases is one row of numbers alone (its case None).
 
     The numbers are a one-row subquery that the rows join: worked out once, not per row, and
     the whole list is one statement and one round trip. The rows pick the page's ids from
@@ -263,14 +258,10 @@ def _list_statement(shape: _Shape, tab_cap: int | None) -> sa.Select:
     listed = (listed.outerjoin(Account, Case.account_id == Account.id)
               .outerjoin(Contact, Case.contact_id == Contact.id)
               .outerjoin(owner, Case.owner_id == owner.id))
-    # Times as stored (UTC, naive): the row is cached by its values (cases/routes.py), and the
-    # list converts only the rows it has not rendered before.
-    stored = [sa.type_coerce(column, sa.DateTime).label(column.key)
-              for column in (Case.created_at, Case.updated_at)]
-    return (sa.select(Case.id, Case.number, Case.subject, Case.status, Case.priority, *stored,
-                      Account.name.label("account_name"), Contact.name.label("contact_name"),
-                      owner.name.label("owner_name"), *numbers.c)
+    return (sa.select(Case, *numbers.c)
             .select_from(numbers.outerjoin(listed, sa.true()))
+            .options(contains_eager(Case.account), contains_eager(Case.contact),
+                     contains_eager(Case.owner.of_type(owner)))
             .order_by(*_order(shape, owner)))
 
 
@@ -286,9 +277,9 @@ class CaseList:
 
 def list_cases(user: User, query: CaseQuery, *, per_page: int,
                with_counts: bool = True) -> CaseList:
-    """One page of a view as plain tuples (ROW_COLUMNS: what the table shows) and its
-    numbers in one query (two for a page past the end, which then shows the last page), and
-    the owner filter's choices in one small query of their own.
+    """One page of a view as cases (with account, contact and owner) and its numbers in one
+    query (two for a page past the end, which then shows the last page), and the owner
+    filter's choices in one small query of their own.
 
     The total is counted up to COUNT_CAP rows past the page's start, so a view of a hundred
     thousand closed cases reads as "1,000+" instead of being counted on every request; the
@@ -296,15 +287,12 @@ def list_cases(user: User, query: CaseQuery, *, per_page: int,
     """
     statement = _list_statement(_Shape.of(user, query), TAB_COUNT_CAP if with_counts else None)
     values = _parameters(user, query)
-    # Read through the session's connection: plain rows, no ORM entities to track.
-    connection = db.session.connection()
-    width = len(ROW_COLUMNS)
 
-    def read_page(page: int) -> tuple[list[tuple], tuple]:
-        found = connection.execute(statement, values | {
+    def read_page(page: int) -> tuple[list[Case], tuple]:
+        found = db.session.execute(statement, values | {
             "count_limit": (page - 1) * per_page + COUNT_CAP + 1,
             "page_limit": per_page, "page_offset": (page - 1) * per_page}).all()
-        return [row[:width] for row in found if row[0] is not None], found[0][width:]
+        return [row[0] for row in found if row[0] is not None], found[0][1:]
 
     page = query.page
     items, (counted, *counts) = read_page(page)

@@ -9,20 +9,18 @@
 # Each also takes request_key=None: the idempotency key of the publisher form that sent it.
 from __future__ import annotations
 
-import functools
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.access import visible_cases
 from app.extensions import db
 from app.models import Attachment, Case, FeedItem, Task, User
-from app.models.cases import VISIBILITIES, AttachmentRules, FeedItemRules, TaskRules
+from app.models.cases import VISIBILITIES
 from app.models.common import utcnow
-from app.models.users import PersonRules
 from app.services import files as file_store
 from app.services.cases import note_first_response, update_case
 from app.services.errors import CaseConflict, DomainError, ValidationFailed
@@ -180,110 +178,26 @@ def _filter_clause(feed_filter: str) -> sa.ColumnElement[bool]:
     return sa.true()
 
 
-class FeedAuthor(PersonRules):
-    """Who wrote a feed item, or who a feed task is assigned to: what the feed shows."""
-
-    __slots__ = ("name", "role")
-
-    def __init__(self, name: str, role: str) -> None:
-        self.name, self.role = name, role
-
-
-class FeedFile(AttachmentRules):
-    """A file on a feed item."""
-
-    __slots__ = ("id", "original_name", "size", "content_type")
-
-    def __init__(self, id: int, original_name: str, size: int, content_type: str) -> None:
-        self.id, self.original_name, self.size = id, original_name, size
-        self.content_type = content_type
-
-
-class FeedTask(TaskRules):
-    """The task a feed item announced, as its card shows it."""
-
-    __slots__ = ("id", "subject", "due_date", "completed_at", "is_done", "assignee")
-
-    def __init__(self, id, subject, due_date, completed_at, is_done, assignee) -> None:
-        self.id, self.subject, self.due_date = id, subject, due_date
-        self.completed_at, self.is_done, self.assignee = completed_at, is_done, assignee
-
-
-class FeedEntry(FeedItemRules):
-    """One feed item as the feed shows it, read as plain columns: the same attributes the
-    template reads of a FeedItem (which a route renders on its own after a post)."""
-
-    __slots__ = ("id", "kind", "body", "body_html", "is_public", "changes", "created_at",
-                 "author", "task", "attachments")
-
-    def __init__(self, id, kind, body, body_html, is_public, changes, created_at, author,
-                 task) -> None:
-        self.id, self.kind, self.body, self.body_html = id, kind, body, body_html
-        self.is_public, self.changes, self.created_at = is_public, changes, created_at
-        self.author, self.task, self.attachments = author, task, []
-
-
-@functools.cache
-def _feed_page_stmt(feed_filter: str) -> sa.Select:
-    """A page of a case's timeline under one filter, with authors, tasks and files, as plain
-    columns, built once; case and page are parameters (a statement reused keeps its
-    SQLAlchemy cache key, which costs more than the query). The page's items are chosen in a
-    subquery and their files joined to it, so a page is one statement."""
-    page = (sa.select(FeedItem.id, FeedItem.kind, FeedItem.body, FeedItem.body_html,
-                      FeedItem.is_public.label("is_public"), FeedItem.changes,
-                      FeedItem.created_at, FeedItem.author_id, FeedItem.task_id)
-            .where(FeedItem.case_id == sa.bindparam("case_id"), _filter_clause(feed_filter))
-            .order_by(FeedItem.created_at.desc(), FeedItem.id.desc())
-            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")).subquery("page"))
-    author, assignee = aliased(User, name="author"), aliased(User, name="assignee")
-    return (sa.select(page.c.id, page.c.kind, page.c.body, page.c.body_html, page.c.is_public,
-                      page.c.changes, page.c.created_at, page.c.author_id, author.name,
-                      author.role, Task.id, Task.subject, Task.due_date, Task.completed_at,
-                      Task.is_done, Task.assignee_id, assignee.name, assignee.role,
-                      Attachment.id, Attachment.original_name, Attachment.size,
-                      Attachment.content_type)
-            .select_from(page)
-            .outerjoin(author, author.id == page.c.author_id)
-            .outerjoin(Task, Task.id == page.c.task_id)
-            .outerjoin(assignee, assignee.id == Task.assignee_id)
-            .outerjoin(Attachment, Attachment.feed_item_id == page.c.id)
-            .order_by(page.c.created_at.desc(), page.c.id.desc(), Attachment.id))
+# Built once; case, page size and offset are parameters. The page's items, each with its
+# author, task (and assignee) and files, come in one statement whatever they hold.
+FEED_PAGES = {
+    feed_filter: (sa.select(FeedItem)
+                  .where(FeedItem.case_id == sa.bindparam("case_id"), _filter_clause(feed_filter))
+                  .options(joinedload(FeedItem.author),
+                           joinedload(FeedItem.task).joinedload(Task.assignee),
+                           joinedload(FeedItem.attachments))
+                  .order_by(FeedItem.created_at.desc(), FeedItem.id.desc())
+                  .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    for feed_filter in FEED_FILTERS}
 
 
 def list_feed(case: Case, feed_filter: str = "all", *, page: int = 1,
-              per_page: int = 50) -> tuple[list[FeedEntry], bool]:
-    """One page of the timeline, newest first, with authors, files and tasks, as FeedEntry
-    rows (plain columns: a page of the ORM's objects cost the case page more than its SQL)."""
-    stmt = _feed_page_stmt(feed_filter if feed_filter in FEED_FILTERS else "all")
-    rows = db.session.execute(stmt, {"case_id": case.id, "limit": per_page + 1,
-                                     "offset": (max(page, 1) - 1) * per_page}).tuples()
-    entries: list[FeedEntry] = []
-    people: dict[int, FeedAuthor] = {}
-
-    def person(person_id: int | None, name: str, role: str) -> FeedAuthor | None:
-        """One FeedAuthor per user on the page, however many items name them."""
-        if person_id is None:
-            return None
-        if person_id not in people:
-            people[person_id] = FeedAuthor(name, role)
-        return people[person_id]
-
-    last = None
-    for (item_id, kind, body, body_html, is_public, changes, created_at, author_id,
-         author_name, author_role, task_id, subject, due_date, completed_at, is_done,
-         assignee_id, assignee_name, assignee_role, file_id, file_name, size,
-         content_type) in rows:
-        if last is None or last.id != item_id:  # a new item (its files come one per row)
-            task = None
-            if task_id is not None:
-                task = FeedTask(task_id, subject, due_date, completed_at, is_done,
-                                person(assignee_id, assignee_name, assignee_role))
-            last = FeedEntry(item_id, kind, body, body_html, is_public, changes, created_at,
-                             person(author_id, author_name, author_role), task)
-            entries.append(last)
-        if file_id is not None:
-            last.attachments.append(FeedFile(file_id, file_name, size, content_type))
-    return entries[:per_page], len(entries) > per_page
+              per_page: int = 50) -> tuple[list[FeedItem], bool]:
+    """One page of the timeline, newest first, and whether an older page follows."""
+    stmt = FEED_PAGES[feed_filter if feed_filter in FEED_FILTERS else "all"]
+    items = db.session.scalars(stmt, {"case_id": case.id, "limit": per_page + 1,
+                                      "offset": (max(page, 1) - 1) * per_page}).unique().all()
+    return list(items[:per_page]), len(items) > per_page
 
 
 def get_attachment(case: Case, attachment_id: int) -> Attachment | None:

@@ -3,7 +3,8 @@ app.access.stored_settings, which access itself reads too)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+
+from flask import current_app
 
 from app.access import (
     CASE_ACCESS_LEVELS, DEFAULT_CASE_ACCESS, case_access_level, forget_stored_settings,
@@ -26,33 +27,16 @@ CASE_ACCESS_HINTS = {
 }
 
 
-@dataclass(frozen=True)
-class RelatedList:
-    """A related list the case page can show: its layout key, label and partial."""
-
-    key: str
-    label: str
-    template: str
-    description: str = ""
+# The case page layout stores only the admin's ordered keys. The lists themselves (label,
+# partial, loader) are registered in app.cases.related, which puts its registry in the app's
+# extensions under this name: a service does not import a blueprint's package.
+RELATED_LISTS_EXTENSION = "case_related_lists"
 
 
-# Later issues append their related lists here (register_related_list), in module import order.
-RELATED_LISTS: dict[str, RelatedList] = {}
+def _related_lists() -> dict:
+    """The related lists the case page can show, by key, in registration order."""
+    return current_app.extensions.get(RELATED_LISTS_EXTENSION, {})
 
-
-def register_related_list(key: str, label: str, template: str, description: str = "") -> None:
-    """Make a related list available to the case page layout."""
-    RELATED_LISTS[key] = RelatedList(key, label, template, description)
-
-
-register_related_list("case_team", "Case Team", "cases/_case_team.html",
-                      "Who works on the case, with their role and access.")
-register_related_list("files", "Files", "cases/_related_files.html",
-                      "Every file attached to the case's feed.")
-register_related_list("tasks", "Tasks", "cases/_related_tasks.html",
-                      "Open and completed tasks on the case.")
-register_related_list("history", "History", "cases/_related_history.html",
-                      "Field changes, newest first.")
 
 DEFAULTS = {
     "case_access": DEFAULT_CASE_ACCESS,
@@ -97,27 +81,28 @@ def get_case_page_layout() -> list[str]:
         keys = json.loads(DEFAULTS["case_page_layout"])
     if not isinstance(keys, list):
         return []
-    seen: list[str] = []
+    available, seen = _related_lists(), []
     for key in keys:
-        if isinstance(key, str) and key in RELATED_LISTS and key not in seen:
+        if isinstance(key, str) and key in available and key not in seen:
             seen.append(key)
     return seen
 
 
-def case_page_related_lists() -> list[RelatedList]:
+def case_page_related_lists() -> list:
     """The related lists to render on the case page, in layout order."""
-    return [RELATED_LISTS[key] for key in get_case_page_layout()]
+    available = _related_lists()
+    return [available[key] for key in get_case_page_layout()]
 
 
-def hidden_related_lists() -> list[RelatedList]:
+def hidden_related_lists() -> list:
     """Available related lists the layout does not show."""
     shown = set(get_case_page_layout())
-    return [item for key, item in RELATED_LISTS.items() if key not in shown]
+    return [item for key, item in _related_lists().items() if key not in shown]
 
 
 def set_case_page_layout(keys: list[str], *, actor: User) -> list[str]:
     """Store which related lists show, in this order."""
-    unknown = [key for key in keys if key not in RELATED_LISTS]
+    unknown = [key for key in keys if key not in _related_lists()]
     if unknown:
         raise ValidationFailed(f"Unknown related list: {', '.join(unknown)}.", "layout")
     if len(set(keys)) != len(keys):
@@ -128,7 +113,7 @@ def set_case_page_layout(keys: list[str], *, actor: User) -> list[str]:
 
 def change_case_page_layout(key: str, action: str, *, actor: User) -> list[str]:
     """Show, hide or move one related list; return the new layout."""
-    if key not in RELATED_LISTS:
+    if key not in _related_lists():
         raise ValidationFailed("That related list does not exist.", "layout")
     keys = get_case_page_layout()
     if action == "show" and key not in keys:

@@ -6,4 +6,4 @@ from flask import Blueprint
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 case_bp = Blueprint("case_team", __name__, url_prefix="/cases")
 
-from app.teams import case_routes, roles, routes  # noqa: E402,F401
+from app.teams import case_routes, related, roles, routes  # noqa: E402,F401

@@ -2,41 +2,34 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import can_edit_case, get_case_or_404, require_edit
+from app.access import can_edit_case, get_case_or_404
+from app.cases.page import case_link, get_editable_case_or_404
 from app.extensions import db
 from app.htmx import is_fragment_request, render_page_or_fragment, with_trigger
 from app.models import Case
-from app.services import case_teams
-from app.services import people as people_service
-from app.services import teams as team_service
+from app.services import case_team, directory, team_admin
 from app.services.errors import ValidationFailed
 from app.teams import case_bp
 from app.teams.forms import AddMemberForm, AddTeamForm, ChangeRoleForm, ConfirmForm, role_choices
 from app.teams.routes import typeahead_query
 
 
-def case_page_url(case: Case) -> str:
-    return url_for("cases.view_case", number=case.number)
-
-
-def case_team_context(case: Case, user, *, editing: bool = False, members=None,
-                      **forms) -> dict:
-    """What templates/cases/_case_team.html needs (the case page calls this too, with the
-    members it read as rows beside its other related lists; editing reads the models)."""
+def case_team_context(case: Case, user, *, editing: bool = False, **forms) -> dict:
+    """What templates/teams/_case_team.html needs (the case page's related list, or with
+    editing, the Update Case Team Members controls too)."""
     can_edit = can_edit_case(user, case)
     editing = editing and can_edit
-    if members is None or editing:
-        members = case_teams.case_team_members(case)
-    context = {"case": case, "case_url": case_page_url(case), "team_members": members,
+    context = {"case": case, "case_url": case_link(case),
+               "team_members": case_team.case_team_members(case),
                "team_can_edit": can_edit, "team_editing": editing}
     if editing:
-        roles = team_service.list_roles()
+        roles = team_admin.list_roles()
         add_member = forms.get("add_member_form") or AddMemberForm(formdata=None)
         add_member.role.choices = role_choices(roles)
         add_team = forms.get("add_team_form") or AddTeamForm(formdata=None)
-        add_team.set_teams(team_service.list_predefined_teams())
+        add_team.set_teams(team_admin.list_predefined_teams())
         context.update(team_roles=roles, add_member_form=add_member, add_team_form=add_team,
-                       case_teams_on_case=case_teams.case_predefined_teams(case),
+                       case_teams_on_case=case_team.case_predefined_teams(case),
                        role_form=ChangeRoleForm(formdata=None))
     context.update(team_notice=forms.get("notice"))
     return context
@@ -45,7 +38,7 @@ def case_team_context(case: Case, user, *, editing: bool = False, members=None,
 def team_response(case: Case, status: int = 200, **forms):
     """The team as the manage page, or the related list component for htmx."""
     context = case_team_context(case, current_user, editing=True, **forms)
-    return render_page_or_fragment("teams/case_team.html", "cases/_case_team.html", status,
+    return render_page_or_fragment("teams/case_team.html", "teams/_case_team.html", status,
                                    **context)
 
 
@@ -57,14 +50,8 @@ def changed(case: Case, message: str):
     return redirect(url_for("case_team.show", number=case.number), code=303)
 
 
-def editable_case(number: int) -> Case:
-    case = get_case_or_404(number, current_user)
-    require_edit(current_user, case)
-    return case
-
-
 def member_or_404(case: Case, member_id: int):
-    member = case_teams.get_case_team_member(case, member_id)
+    member = case_team.get_case_team_member(case, member_id)
     if member is None:
         abort(404)
     return member
@@ -76,32 +63,32 @@ def show(number: int):
     case = get_case_or_404(number, current_user)
     editing = request.args.get("edit") == "1" or not is_fragment_request()
     context = case_team_context(case, current_user, editing=editing)
-    return render_page_or_fragment("teams/case_team.html", "cases/_case_team.html", **context)
+    return render_page_or_fragment("teams/case_team.html", "teams/_case_team.html", **context)
 
 
 @case_bp.route("/<int:number>/team/people")
 def people(number: int):
     """Type-ahead: users and contacts to add (the case's own contacts first)."""
-    case = editable_case(number)
+    case = get_editable_case_or_404(number)
     query = typeahead_query()
-    users, contacts = people_service.suggest_people(query, account_id=case.account_id)
+    users, contacts = directory.suggest_people(query, account_id=case.account_id)
     return render_template("teams/_people.html", users=users, contacts=contacts, query=query)
 
 
 @case_bp.route("/<int:number>/team/members", methods=["POST"])
 def add_member(number: int):
-    case = editable_case(number)
+    case = get_editable_case_or_404(number)
     form = AddMemberForm()
-    form.role.choices = role_choices(team_service.list_roles())
+    form.role.choices = role_choices(team_admin.list_roles())
     if form.validate_on_submit():
         try:
-            person = people_service.find_person(form.person.data, form.person_label.data)
+            person = directory.find_person(form.person.data, form.person_label.data)
             label = (form.person_label.data or "").strip()
             if person is None and label:
                 raise ValidationFailed(f"No active user or contact is called “{label}”.",
                                        "person_label")
-            member = case_teams.add_case_team_member(
-                case, person, team_service.get_role(form.role.data), actor=current_user)
+            member = case_team.add_case_team_member(
+                case, person, team_admin.get_role(form.role.data), actor=current_user)
         except ValidationFailed as exc:
             db.session.rollback()
             field = "role" if exc.field == "role" else "person_label"
@@ -115,14 +102,14 @@ def add_member(number: int):
 
 @case_bp.route("/<int:number>/team/members/<int:member_id>", methods=["POST"])
 def change_role(number: int, member_id: int):
-    case = editable_case(number)
+    case = get_editable_case_or_404(number)
     member = member_or_404(case, member_id)
     form = ChangeRoleForm()
-    form.role.choices = role_choices(team_service.list_roles())
-    role = team_service.get_role(form.role.data) if form.validate_on_submit() else None
+    form.role.choices = role_choices(team_admin.list_roles())
+    role = team_admin.get_role(form.role.data) if form.validate_on_submit() else None
     if role is None:
         return team_response(case, 422, notice="Choose a role from the list.")
-    case_teams.change_case_team_role(member, role, actor=current_user)
+    case_team.change_case_team_role(member, role, actor=current_user)
     message = f"{member.person_name} now has the role {role.name}."
     db.session.commit()
     return changed(case, message)
@@ -131,31 +118,31 @@ def change_role(number: int, member_id: int):
 @case_bp.route("/<int:number>/team/members/<int:member_id>/remove", methods=["GET", "POST"])
 def remove_member(number: int, member_id: int):
     """Confirm (a page without JavaScript), then take the person off the team."""
-    case = editable_case(number)
+    case = get_editable_case_or_404(number)
     member = member_or_404(case, member_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template("teams/confirm_remove.html", case=case, form=form,
-                               case_url=case_page_url(case),
+                               case_url=case_link(case),
                                title=f"Remove {member.person_name} from the case team?",
                                text="They lose any access the case team gave them.",
                                action=url_for("case_team.remove_member", number=case.number,
                                               member_id=member.id))
     name = member.person_name
-    case_teams.remove_case_team_member(member, actor=current_user)
+    case_team.remove_case_team_member(member, actor=current_user)
     db.session.commit()
     return changed(case, f"Removed {name} from the case team.")
 
 
 @case_bp.route("/<int:number>/team/teams", methods=["POST"])
 def add_team(number: int):
-    case = editable_case(number)
+    case = get_editable_case_or_404(number)
     form = AddTeamForm()
-    form.set_teams(team_service.list_predefined_teams())
+    form.set_teams(team_admin.list_predefined_teams())
     if form.validate_on_submit():
-        team = team_service.get_predefined_team(form.team.data)
+        team = team_admin.get_predefined_team(form.team.data)
         try:
-            added = case_teams.add_predefined_team(case, team, actor=current_user)
+            added = case_team.add_predefined_team(case, team, actor=current_user)
         except ValidationFailed as exc:
             db.session.rollback()
             form.team.errors.append(str(exc))
@@ -169,20 +156,20 @@ def add_team(number: int):
 @case_bp.route("/<int:number>/team/teams/<int:team_id>/remove", methods=["GET", "POST"])
 def remove_team(number: int, team_id: int):
     """Confirm, then remove a predefined team: members who came only from it leave."""
-    case = editable_case(number)
-    team = next((t for t in case_teams.case_predefined_teams(case) if t.id == team_id), None)
+    case = get_editable_case_or_404(number)
+    team = next((t for t in case_team.case_predefined_teams(case) if t.id == team_id), None)
     if team is None:
         abort(404)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template("teams/confirm_remove.html", case=case, form=form,
-                               case_url=case_page_url(case),
+                               case_url=case_link(case),
                                title=f"Remove {team.name} from the case team?",
                                text="Members who came only from this team leave the case team; "
                                     "people also added by hand or by another team stay.",
                                action=url_for("case_team.remove_team", number=case.number,
                                               team_id=team.id))
-    removed = case_teams.remove_predefined_team(case, team, actor=current_user)
+    removed = case_team.remove_predefined_team(case, team, actor=current_user)
     message = f"Removed {team.name}" + (f" and {', '.join(removed)}." if removed else ".")
     db.session.commit()
     return changed(case, message)

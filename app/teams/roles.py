@@ -6,14 +6,14 @@ from app.extensions import db
 from app.forms import show_refusal
 from app.htmx import hx_redirect
 from app.models import CaseTeamRole
-from app.services import teams as team_service
+from app.services import team_admin
 from app.services.errors import ValidationFailed
 from app.teams import bp
 from app.teams.forms import DeleteRoleForm, RoleForm
 
 
 def role_or_404(role_id: int) -> CaseTeamRole:
-    role = team_service.get_role(role_id)
+    role = team_admin.get_role(role_id)
     if role is None:
         abort(404)
     return role
@@ -33,8 +33,8 @@ def role_form_page(form: RoleForm, *, role=None, source=None):
 @bp.route("/roles")
 def list_roles():
     """Every case team role with how many members hold it."""
-    return render_template("teams/roles.html", roles=team_service.list_roles(),
-                           usage=team_service.role_usage_counts())
+    return render_template("teams/roles.html", roles=team_admin.list_roles(),
+                           usage=team_admin.role_usage_counts())
 
 
 def save_role(form: RoleForm, save, done: str, **page):
@@ -55,7 +55,7 @@ def save_role(form: RoleForm, save, done: str, **page):
 
 def save_new_role(form: RoleForm, source: CaseTeamRole | None = None):
     """Create a role from the form (new or clone)."""
-    return save_role(form, lambda **values: team_service.create_role(actor=current_user,
+    return save_role(form, lambda **values: team_admin.create_role(actor=current_user,
                                                                      **values),
                      "Created", source=source)
 
@@ -69,7 +69,7 @@ def new_role():
 def clone_role(role_id: int):
     """The new-role form prefilled from another role, under a free new name."""
     source = role_or_404(role_id)
-    form = RoleForm(data={"name": team_service.clone_name(source), "access": source.access,
+    form = RoleForm(data={"name": team_admin.clone_name(source), "access": source.access,
                           "visible_in_portal": source.visible_in_portal})
     return save_new_role(form, source)
 
@@ -78,7 +78,7 @@ def clone_role(role_id: int):
 def edit_role(role_id: int):
     role = role_or_404(role_id)
     return save_role(RoleForm(obj=role),
-                     lambda **values: team_service.update_role(role, actor=current_user,
+                     lambda **values: team_admin.update_role(role, actor=current_user,
                                                                **values),
                      "Saved", role=role)
 
@@ -87,16 +87,16 @@ def edit_role(role_id: int):
 def delete_role(role_id: int):
     """Confirm, then delete; a role in use needs a replacement role for its members."""
     role = role_or_404(role_id)
-    usage = team_service.role_usage(role)
-    others = [r for r in team_service.list_roles() if r.id != role.id]
+    usage = team_admin.role_usage(role)
+    others = [r for r in team_admin.list_roles() if r.id != role.id]
     form = DeleteRoleForm()
     form.replacement.choices = [("", "Choose a role…")] + [(str(r.id), r.name) for r in others]
     status = 200
     if form.validate_on_submit():
-        replacement = team_service.get_role(form.replacement.data) if form.replacement.data else None
+        replacement = team_admin.get_role(form.replacement.data) if form.replacement.data else None
         try:
-            team_service.delete_role(role, actor=current_user, replacement=replacement)
-        except team_service.RoleInUse as exc:
+            team_admin.delete_role(role, actor=current_user, replacement=replacement)
+        except team_admin.RoleInUse as exc:
             db.session.rollback()
             form.replacement.errors.append(str(exc))
             status = 409

@@ -5,8 +5,8 @@ from flask_login import current_user
 from app.extensions import db
 from app.htmx import hx_redirect, render_page_or_fragment
 from app.models import PredefinedTeam
-from app.services import people as people_service
-from app.services import teams as team_service
+from app.services import directory
+from app.services import team_admin
 from app.services.errors import ValidationFailed
 from app.teams import bp
 from app.teams.forms import ConfirmForm, TeamForm
@@ -16,7 +16,7 @@ QUERY_MAX = 100
 
 
 def team_or_404(team_id: int) -> PredefinedTeam:
-    team = team_service.get_predefined_team(team_id)
+    team = team_admin.get_predefined_team(team_id)
     if team is None:
         abort(404)
     return team
@@ -32,14 +32,14 @@ def typeahead_query() -> str:
 
 @bp.route("/")
 def list_teams():
-    return render_template("teams/teams.html", teams=team_service.list_predefined_teams())
+    return render_template("teams/teams.html", teams=team_admin.list_predefined_teams())
 
 
 @bp.route("/people")
 def people():
     """Type-ahead: users and contacts for a team's member rows."""
     query = typeahead_query()
-    users, contacts = people_service.suggest_people(query)
+    users, contacts = directory.suggest_people(query)
     return render_template("teams/_people.html", users=users, contacts=contacts, query=query)
 
 
@@ -70,14 +70,14 @@ def change_rows(form: TeamForm, roles) -> bool:
 def row_person(row, seen: dict):
     """The person a member row names, or the message that says why it names nobody."""
     try:
-        person = people_service.find_person(row.person.data, row.person_label.data)
+        person = directory.find_person(row.person.data, row.person_label.data)
     except ValidationFailed as exc:
         return None, str(exc)
     if person is None:
         label = (row.person_label.data or "").strip()
         return None, (f"No active user or contact is called “{label}”." if label
                       else "Choose a person, or remove the row.")
-    key = people_service.person_key(person)
+    key = directory.person_key(person)
     if key in seen:
         return None, f"{person.name} is already in this team (row {seen[key]})."
     return person, None
@@ -99,7 +99,7 @@ def resolve_rows(form: TeamForm, roles) -> list | None:
             row.role.errors.append("Choose a role.")
             ok = False
         else:
-            seen[people_service.person_key(person)] = len(seen) + 1
+            seen[directory.person_key(person)] = len(seen) + 1
             members.append((person, by_id[row.role.data]))
     return members if ok else None
 
@@ -111,7 +111,7 @@ def team_form_response(form: TeamForm, team, roles, status: int = 200, focus_las
 
 def save_team(form: TeamForm, team: PredefinedTeam | None):
     """Handle the team form: row buttons re-render the rows; Save validates and stores."""
-    roles = team_service.list_roles()
+    roles = team_admin.list_roles()
     form.set_role_choices(roles)
     if request.method == "POST" and change_rows(form, roles):
         return team_form_response(form, team, roles, focus_last="add_row" in request.form)
@@ -122,9 +122,9 @@ def save_team(form: TeamForm, team: PredefinedTeam | None):
                 values = {"actor": current_user, "name": form.name.data,
                           "description": form.description.data, "members": members}
                 if team is None:
-                    team = team_service.create_predefined_team(**values)
+                    team = team_admin.create_predefined_team(**values)
                 else:
-                    team_service.update_predefined_team(team, **values)
+                    team_admin.update_predefined_team(team, **values)
             except ValidationFailed as exc:
                 show_failure(form, exc)
             else:
@@ -154,7 +154,7 @@ def delete_team(team_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         name = team.name
-        team_service.delete_predefined_team(team, actor=current_user)
+        team_admin.delete_predefined_team(team, actor=current_user)
         db.session.commit()
         flash(f"Deleted the predefined team {name}. Cases keep the members it added.", "success")
         return hx_redirect(url_for("teams.list_teams"))

@@ -1,4 +1,4 @@
-"""Case team roles, predefined case teams, and finding the people who can be on a team."""
+"""Case team roles and predefined case teams: what admins set up for every case."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from app.models import (
     RuleAction, User,
 )
 from app.services.errors import DomainError, ValidationFailed
-from app.services.people import Person, person_key
+from app.services.directory import Person, person_key
 
 NAME_MAX = {"role": 80, "team": 120}
 

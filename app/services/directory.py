@@ -1,4 +1,4 @@
-"""The people who can be on a case team: active agents and admins (users), and contacts."""
+"""The directory of people who can be on a case team: active staff users and contacts."""
 from __future__ import annotations
 
 import sqlalchemy as sa

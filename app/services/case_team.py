@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.access import can_edit_case
 from app.extensions import db
@@ -10,7 +10,7 @@ from app.models import Case, CaseTeamMember, CaseTeamRole, Contact, FeedItem, Pr
 from app.models.teams import case_team_member_sources as sources
 from app.models.teams import team_order
 from app.services.errors import AccessDenied, ValidationFailed
-from app.services.people import Person, person_key
+from app.services.directory import Person, person_key
 
 
 def _require_edit(actor: User, case: Case) -> None:
@@ -18,16 +18,17 @@ def _require_edit(actor: User, case: Case) -> None:
         raise AccessDenied("You cannot change this case's team.")
 
 
-# Built once (every case page runs it); the case is a parameter.
+# Built once (every case page runs it); the case is a parameter. One statement for any team:
+# the members' teams are joined too (a team's rows repeat per team, and unique() folds them).
 TEAM_MEMBERS = (sa.select(CaseTeamMember)
                 .where(CaseTeamMember.case_id == sa.bindparam("case_id"))
                 .options(joinedload(CaseTeamMember.user),
                          joinedload(CaseTeamMember.contact).joinedload(Contact.account),
-                         joinedload(CaseTeamMember.role), selectinload(CaseTeamMember.teams)))
+                         joinedload(CaseTeamMember.role), joinedload(CaseTeamMember.teams)))
 
 
 def case_team_members(case: Case) -> list[CaseTeamMember]:
-    """The case's team, users before contacts, by name (two queries; one when it is empty)."""
+    """The case's team, users before contacts, by name, in one statement."""
     members = db.session.scalars(TEAM_MEMBERS, {"case_id": case.id}).unique()
     return sorted(members, key=team_order)
 
