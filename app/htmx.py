@@ -33,7 +33,10 @@ def with_trigger(response: Response, *events: str) -> Response:
     return response
 
 
-def render_form(page: str, form, fragment: str | None = None, **context) -> Response:
-    """Render a form's page (or its fragment for htmx); 422 when the form has errors."""
-    status = 422 if form.errors else 200
+def render_form(page: str, form, fragment: str | None = None, *, status: int | None = None,
+                **context) -> Response:
+    """Render a form's page (or its fragment for htmx); 422 when the form has errors, unless
+    a status (a 409 conflict) is given."""
+    if status is None:
+        status = 422 if form.errors else 200
     return render_page_or_fragment(page, fragment or page, status, form=form, **context)

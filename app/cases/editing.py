@@ -5,11 +5,11 @@ from flask_login import current_user
 from app import access
 from app.cases import bp
 from app.cases.forms import INLINE_FORMS, CloseCaseForm, EditCaseForm, ReopenCaseForm, digest
-from app.cases.page import FORM_FIELDS, case_link, get_editable_case_or_404, render_form_page
+from app.cases.page import FORM_FIELDS, case_link, get_editable_case_or_404
 from app.cases.routes import header_response
 from app.extensions import db
 from app.forms import show_refusal
-from app.htmx import hx_redirect, is_fragment_request
+from app.htmx import hx_redirect, is_fragment_request, render_form
 from app.services import case_lists
 from app.services import cases as case_service
 from app.services.errors import CaseConflict, ValidationFailed
@@ -132,7 +132,8 @@ def edit_case(number: int):
         except CaseConflict:
             case, changes = after_conflict(number, form)
             take_theirs(form, case, changes)
-            return render_form_page(form, case, 409, conflict_changes=changes)
+            return render_form("cases/form.html", form, "cases/_form.html", status=409,
+                               case=case, conflict_changes=changes)
         except ValidationFailed as exc:
             db.session.rollback()
             show_refusal(form, exc, FORM_FIELDS)
@@ -140,7 +141,7 @@ def edit_case(number: int):
             db.session.commit()
             flash("Saved your changes." if changes else "Nothing changed.", "success")
             return hx_redirect(case_link(case))
-    return render_form_page(form, case, 422 if form.errors else 200)
+    return render_form("cases/form.html", form, "cases/_form.html", case=case)
 
 
 @bp.route("/<int:number>/close", methods=["GET", "POST"])
@@ -158,7 +159,8 @@ def close_case(number: int):
                                     note=form.note.data or "")
         except CaseConflict:
             case, changes = after_conflict(number, form)
-            return render_form_page(form, case, 409, "close", conflict_changes=changes)
+            return render_form("cases/close.html", form, "cases/_close.html", status=409,
+                               case=case, conflict_changes=changes)
         except ValidationFailed as exc:
             db.session.rollback()
             flash(str(exc), "info")
@@ -166,7 +168,7 @@ def close_case(number: int):
         db.session.commit()
         flash(f"Case {case.padded_number} is closed.", "success")
         return hx_redirect(case_link(case))
-    return render_form_page(form, case, 422 if form.errors else 200, "close")
+    return render_form("cases/close.html", form, "cases/_close.html", case=case)
 
 
 @bp.route("/<int:number>/reopen", methods=["POST"])

@@ -7,7 +7,6 @@ from flask import url_for
 from flask_login import current_user
 
 from app.access import can_edit_case, get_case_or_404, require_edit
-from app.htmx import render_page_or_fragment
 from app.models import Case, User
 
 CASE_PAGE_ENDPOINT = "cases.view_case"
@@ -39,8 +38,3 @@ def item_context(case: Case, user: User) -> dict:
     """What one feed item (or task card) needs to render on its own."""
     return {"case": case, "today": today_for(user), "can_edit": can_edit_case(user, case)}
 
-
-def render_form_page(form, case: Case | None, status: int, template: str = "form", **extra):
-    """A case form page (new, edit, close) or its partial for htmx."""
-    return render_page_or_fragment(f"cases/{template}.html", f"cases/_{template}.html",
-                                   status=status, form=form, case=case, **extra)

@@ -7,12 +7,12 @@ from app import access
 from app.cases import bp
 from app.cases.feed import feed_context
 from app.cases.forms import CaseFilterForm, CaseForm
-from app.cases.page import FORM_FIELDS, render_form_page
+from app.cases.page import FORM_FIELDS
 from app.cases.related import related_lists_context
 from app.database import write_transactions
 from app.extensions import db
 from app.forms import show_refusal
-from app.htmx import hx_redirect, is_fragment_request, render_page_or_fragment
+from app.htmx import hx_redirect, is_fragment_request, render_form, render_page_or_fragment
 from app.pagination import parse_page
 from app.services import accounts as account_service
 from app.services import case_lists
@@ -102,7 +102,7 @@ def new_case():
                 return hx_redirect(url_for("cases.list_cases"))
             flash(f"Case {case.padded_number} is open.", "success")
             return hx_redirect(url_for("cases.view_case", number=case.number))
-    return render_form_page(form, None, 422 if form.errors else 200)
+    return render_form("cases/form.html", form, "cases/_form.html", case=None)
 
 
 def case_context(case, tab: str = "feed", **extra) -> dict:

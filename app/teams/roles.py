@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms import show_refusal
-from app.htmx import hx_redirect
+from app.htmx import hx_redirect, render_form
 from app.models import CaseTeamRole
 from app.services import team_admin
 from app.services.errors import ValidationFailed
@@ -26,8 +26,7 @@ def show_failure(form, exc: ValidationFailed) -> None:
 
 
 def role_form_page(form: RoleForm, *, role=None, source=None):
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("teams/role_form.html", form=form, role=role, source=source), status
+    return render_form("teams/role_form.html", form, role=role, source=source)
 
 
 @bp.route("/roles")
