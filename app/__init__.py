@@ -63,9 +63,11 @@ def read_or_create_secret(path: Path) -> str:
 
 def register_extensions(app: Flask) -> None:
     from app.database import configure_engine
+    from app.models.common import render_migration_item
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+                     render_item=render_migration_item)
     login_manager.init_app(app)
     csrf.init_app(app)
     mail_extension.init_app(app)

@@ -1,13 +1,11 @@
 """Engine setup per dialect: SQLite pragmas, and write transactions that take SQLite's write
-lock first. Also SQL that each dialect writes its own way (JsonSubquery)."""
+lock first."""
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context, request
-from sqlalchemy import ScalarSelect, Text, event
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -58,31 +56,3 @@ def configure_engine(engine: Engine) -> None:
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
 
-
-class JsonSubquery(FunctionElement):
-    """A scalar subquery giving JSON text, whose SQL depends on the dialect (SQLite's
-    json_group_*, PostgreSQL's json_*_agg): small reference data read beside another
-    statement's rows, without a round trip of its own. A subclass builds it in
-    statement(dialect name). It is compiled with its values written in: a bound value inside
-    would not be carried into the cached statement around it."""
-
-    type = Text()
-    inherit_cache = True
-
-    def statement(self, dialect: str) -> ScalarSelect:
-        raise NotImplementedError
-
-
-@compiles(JsonSubquery)
-def _compile_json_subquery(element, compiler, **kw):
-    return compiler.process(element.statement(compiler.dialect.name),
-                            **{**kw, "literal_binds": True})
-
-
-def render_migration_item(type_, obj, autogen_context):
-    """Write our column types into migrations as the plain SQLAlchemy types they store."""
-    from app.models.common import UTCDateTime
-
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime()"
-    return False

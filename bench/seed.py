@@ -239,7 +239,7 @@ def warn_if_behind(engine) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from app.database import render_migration_item
+    from app.models.common import render_migration_item
     from app.extensions import db
 
     with engine.connect() as conn:

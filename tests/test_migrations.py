@@ -7,7 +7,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.config import TestConfig
-from app.database import render_migration_item
+from app.models.common import render_migration_item
 from app.extensions import db
 from tests.conftest import DB_URI, IS_POSTGRES
 

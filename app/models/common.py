@@ -32,3 +32,10 @@ class UTCDateTime(TypeDecorator):
 
 class CreatedMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+def render_migration_item(type_, obj, autogen_context):
+    """Write our column types into migrations as the plain SQLAlchemy types they store."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False

@@ -13,6 +13,7 @@ from app.models import (
     ACCESS_LEVELS, CaseTeamMember, CaseTeamRole, Contact, PredefinedTeam, PredefinedTeamMember,
     RuleAction, User,
 )
+from app.models.teams import case_team_member_sources as sources
 from app.services.errors import DomainError, ValidationFailed
 from app.services.directory import Person, person_key
 
@@ -266,8 +267,6 @@ def update_predefined_team(team: PredefinedTeam, *, actor: User, name: str, desc
 
 def delete_predefined_team(team: PredefinedTeam, *, actor: User) -> None:
     """Delete a team; case members it brought stay on their cases as members in their own right."""
-    from app.models.teams import case_team_member_sources as sources
-
     _require_admin(actor)
     only_from_team = (sa.select(sources.c.member_id).where(sources.c.team_id == team.id)
                       .except_(sa.select(sources.c.member_id).where(sources.c.team_id != team.id)))
