@@ -151,7 +151,7 @@ def test_customers_get_no_staff_search(app, login, world):
 
 def test_the_search_box_is_on_every_staff_page_and_works_without_javascript(login, agent, world):
     page = soup(login(agent).get("/cases/"))
-    form = page.find("form", attrs={"role": "search", "class": "global-search"})
+    form = page.select_one("header .global-search[role=search] form")
     assert form["method"] == "get" and form["action"] == "/search"
     box = form.find("input", attrs={"name": "q"})
     assert box["role"] == "combobox" and box["aria-controls"] == "search-suggestions"

@@ -19,6 +19,7 @@ from app.pagination import parse_page
 from app.services import case_lists
 from app.services import cases as case_service
 from app.services.errors import ValidationFailed
+from app.services.verification import attach_verification
 from app.teams.related import related_lists_context
 from app.web import case_number, priority_badge, status_badge, time_cell, user_zone
 
@@ -154,6 +155,7 @@ def new_case():
     elif form.validate_on_submit():
         try:
             case = case_service.create_case(actor=current_user, **form.values())
+            attach_verification(case, request.form.get("verification"), actor=current_user)
         except ValidationFailed as exc:
             db.session.rollback()
             show_refusal(form, exc, FORM_FIELDS)
