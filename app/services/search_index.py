@@ -173,14 +173,15 @@ def match_documents(text: str) -> sa.Select | None:
 
 
 def snippets(text: str, document_ids: list[int]) -> dict[int, Markup]:
-    """Highlighted excerpts of these documents for the text: escaped, then <mark>."""
+    """Highlighted excerpts of these documents' bodies for the text (the title is shown as
+    the result's name already): escaped, then <mark>."""
     tokens = query_tokens(text)
     if not tokens or not document_ids:
         return {}
     query = _fts_query(tokens)
     if _is_postgres():
         stmt = sa.text(
-            "SELECT id, ts_headline('simple', title || ' — ' || body, "
+            "SELECT id, ts_headline('simple', body, "
             "to_tsquery('simple', :q), :options) FROM search_documents WHERE id = ANY(:ids)"
         ).bindparams(q=query, ids=list(document_ids), options=(
             f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=24, MinWords=10, "
@@ -188,7 +189,7 @@ def snippets(text: str, document_ids: list[int]) -> dict[int, Markup]:
     else:
         ids = ",".join(str(int(i)) for i in document_ids)
         stmt = sa.text(
-            f"SELECT rowid, snippet(search_fts, -1, :open, :close, ' … ', 16) FROM search_fts "
+            f"SELECT rowid, snippet(search_fts, 1, :open, :close, ' … ', 16) FROM search_fts "
             f"WHERE search_fts MATCH :q AND rowid IN ({ids})"
         ).bindparams(q=query, open=MARK_OPEN, close=MARK_CLOSE)
     return {row[0]: highlight(row[1] or "") for row in db.session.execute(stmt)}
