@@ -196,3 +196,37 @@ def test_a_group_has_a_more_link_and_pages(login, agent, world):
 def test_the_type_filter_shows_one_group(login, agent, world):
     response = login(agent).get("/search?q=acme&type=accounts")
     assert group_order(response) == ["accounts"]
+
+
+def test_demo_customers_get_varied_phones_and_verification_steps(login, agent):
+    from app.services.search_demo import enrich_demo_customers, phone_styles
+
+    account = make_account(name="Northwind", phone="+1 206 555 0142",
+                           verification="Ask for the account PIN.")
+    contacts = [make_contact(account, name=f"Person {n}", phone="+1 206 555 0171")
+                for n in range(4)]
+    db.session.commit()
+    assert enrich_demo_customers() == 1
+    db.session.commit()
+    assert account.verification.startswith("Support PIN: ")
+    assert "Authorised contacts: Person" in account.verification
+    assert "Ask for the account PIN." in account.verification
+    assert len({c.phone for c in contacts}) > 1
+    assert {c.phone_digits[-10:] for c in contacts} == {"2065550171"}
+    assert len(phone_styles("+44 20 7946 0321")) == 4
+    client = login(agent)
+    for style in phone_styles("+1 206 555 0171"):
+        assert result_titles(client.get("/search", query_string={"q": style}), "contacts")
+
+
+def test_the_reindex_command_rebuilds_the_index(app, agent, world):
+    from app.models import SearchDocument
+
+    db.session.execute(SearchDocument.__table__.delete())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert result.exit_code == 0 and "Indexed" in result.output
+    from app.services.search import search
+
+    _, groups = search(agent, "forklift")
+    assert [g.total for g in groups if g.key == "cases"] == [1]
