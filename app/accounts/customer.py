@@ -1,8 +1,9 @@
 """The customer 360 pages (account and contact), their timeline, and verifying a caller."""
-from flask import abort, flash, request, url_for
+from flask import flash, request, url_for
 from flask_login import current_user
 
 from app.accounts import bp
+from app.accounts.contacts import load_contact
 from app.accounts.forms import VerifyCallerForm
 from app.extensions import db
 from app.htmx import hx_redirect, is_fragment_request, render_page_or_fragment
@@ -12,13 +13,6 @@ from app.services import accounts as account_service
 from app.services import customer_360
 from app.services import verification as verification_service
 from app.services.errors import ValidationFailed
-
-
-def load_contact(contact_id: int) -> Contact:
-    contact = account_service.contact_with_account(contact_id)
-    if contact is None:
-        abort(404)
-    return contact
 
 
 def customer_context(account: Account, contact: Contact | None, form=None) -> dict:
