@@ -91,6 +91,9 @@ def register_blueprints(app: Flask) -> None:
     from app.workflow import bp as workflow_bp
 
     app.register_blueprint(workflow_bp)
+    from app.search import init_app as init_search
+
+    init_search(app)
 
 
 def register_hooks(app: Flask) -> None:

@@ -22,6 +22,7 @@ BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {
     # /cases/<n>/team: per-case checks through get_case_or_404 / require_edit in each view.
     "case_team": STAFF_ROLES,
     "workflow": ("admin",),
+    "search": STAFF_ROLES,
 }
 
 

@@ -88,6 +88,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # SQLite's FTS5 table and its shadow tables belong to the search index, not the models.
+    from app.models.search import include_name
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

@@ -53,7 +53,7 @@ def test_the_search_filters_by_name_without_javascript(client):
     db.session.commit()
     response = client.get("/accounts/?q=acme")
     assert names_in(response) == ["Acme Corp"]
-    assert soup(response).find("input", attrs={"name": "q"})["value"] == "acme"
+    assert soup(response).find("input", id="account-q")["value"] == "acme"
 
 
 def test_an_htmx_search_answers_with_just_the_results(client):

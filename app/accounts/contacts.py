@@ -5,7 +5,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts import bp
 from app.accounts.forms import ContactForm, SearchForm, duplicate_email_message
-from app.accounts.routes import add_failure, form_response, search_text, typeahead_query
+from app.accounts.routes import (
+    add_failure, form_response, prefill, search_text, typeahead_query,
+)
 from app.extensions import db
 from app.htmx import hx_redirect, render_page_or_fragment
 from app.models import Contact
@@ -39,7 +41,7 @@ def list_contacts():
 @bp.route("/contacts/new", methods=["GET", "POST"])
 def new_contact():
     """Add a contact; `?account_id=` preselects the account."""
-    form = ContactForm()
+    form = ContactForm(data=prefill(request.args, ("name", "email", "phone")))
     if request.method == "GET":
         account = account_service.find_account(request.args.get("account_id"))
         if account is not None:
@@ -51,18 +53,6 @@ def new_contact():
             flash(f"Added the contact {contact.name}.", "success")
             return hx_redirect(url_for(".contact_detail", contact_id=contact.id))
     return form_response("contacts/form.html", "contacts/_form.html", form, contact=None)
-
-
-@bp.route("/contacts/<int:contact_id>")
-def contact_detail(contact_id: int):
-    """A contact with their cases; htmx paging gets just the cases."""
-    contact = load_contact(contact_id)
-    cases = account_service.contact_cases(contact, viewer=current_user,
-                                          page=parse_page(request.args.get("page")))
-    return render_page_or_fragment(
-        "contacts/detail.html", "accounts/_cases.html", contact=contact, cases=cases,
-        show_contact=False,
-        cases_url=lambda n: url_for(".contact_detail", contact_id=contact.id, page=n))
 
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])

@@ -1,11 +1,13 @@
 """Forms for accounts and contacts: one per use case, with clear messages."""
 from flask import url_for
 from markupsafe import Markup
-from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import (
+    DataRequired, Email, InputRequired, Length, Optional, ValidationError,
+)
 
 from app.forms import Form
-from app.models import TIERS
+from app.models import TIERS, VERIFICATION_METHODS
 from app.services import accounts as account_service
 from app.services.errors import ValidationFailed
 
@@ -92,3 +94,18 @@ def duplicate_email_message(existing) -> Markup:
                   'instead, or use another address.').format(
         url_for("accounts.contact_detail", contact_id=existing.id), existing.name,
         f" at {existing.account.name}" if existing.account else "")
+
+
+class VerifyCallerForm(Form):
+    """Record how the caller proved who they are, or that they could not."""
+
+    method = RadioField("How", choices=list(VERIFICATION_METHODS.items()), default="pin",
+                        validators=[InputRequired("Choose how the caller was verified.")])
+    outcome = RadioField("Result", choices=[("passed", "Verified"), ("failed", "Failed")],
+                         default="passed",
+                         validators=[InputRequired("Choose whether the check passed.")])
+    note = StringField("Note", filters=[strip], validators=[too_long("The note", 500)])
+
+    def validate_note(self, field):
+        if self.method.data == "other" and not field.data:
+            raise ValidationError("Say how the caller was verified.")

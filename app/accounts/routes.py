@@ -28,6 +28,12 @@ def typeahead_query() -> str:
     return labels[0].strip()[:QUERY_MAX] if len(labels) == 1 else ""
 
 
+def prefill(args, fields: tuple[str, ...]) -> dict | None:
+    """Starting values a link may give a new record (from a search that found nothing)."""
+    values = {name: args[name][:200] for name in fields if args.get(name)}
+    return values or None
+
+
 def add_failure(form, exc: ValidationFailed) -> None:
     """Show a service's refusal next to the field it concerns, or above the form."""
     if isinstance(exc, account_service.DuplicateEmail):
@@ -57,7 +63,7 @@ def list_accounts():
 @bp.route("/accounts/new", methods=["GET", "POST"])
 def new_account():
     """Add an account, then open it."""
-    form = AccountForm()
+    form = AccountForm(data=prefill(request.args, ("name", "phone")))
     if form.validate_on_submit():
         try:
             account = account_service.create_account(actor=current_user, **form.values())
@@ -69,21 +75,6 @@ def new_account():
             flash(f"Created the account {account.name}.", "success")
             return hx_redirect(url_for(".account_detail", account_id=account.id))
     return form_response("accounts/form.html", "accounts/_form.html", form, account=None)
-
-
-@bp.route("/accounts/<int:account_id>")
-def account_detail(account_id: int):
-    """The customer 360 view; htmx paging gets just the cases."""
-    account = db.get_or_404(Account, account_id)
-    cases = account_service.account_cases(account, viewer=current_user,
-                                          page=parse_page(request.args.get("page")))
-    return render_page_or_fragment(
-        "accounts/detail.html", "accounts/_cases.html", account=account, cases=cases,
-        contacts=account_service.account_contacts(account),
-        contact_count=account_service.count_contacts(account),
-        assets=account_service.account_assets(account), show_contact=True,
-        website_url=account.website if account_service.is_web_url(account.website) else None,
-        cases_url=lambda n: url_for(".account_detail", account_id=account.id, page=n))
 
 
 @bp.route("/accounts/<int:account_id>/edit", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from app.services import accounts as account_service
 from app.services import case_lists
 from app.services import cases as case_service
 from app.services.errors import ValidationFailed
+from app.services.verification import attach_verification
 
 TABS = (("feed", "Feed", "cases.view_case"), ("details", "Details", "cases.case_details"))
 
@@ -91,6 +92,7 @@ def new_case():
     elif form.validate_on_submit():
         try:
             case = case_service.create_case(actor=current_user, **form.values())
+            attach_verification(case, request.form.get("verification"), actor=current_user)
         except ValidationFailed as exc:
             db.session.rollback()
             show_refusal(form, exc, FORM_FIELDS)

@@ -17,6 +17,7 @@ from app.demo.content import (
     ACCOUNTS, CUSTOMER_REPLIES, CUSTOMERS, FIRST_NAMES, LAST_NAMES, PRODUCTS, STAFF,
     SUPPORT_NOTES, TITLES, TOPICS, VERIFICATION,
 )
+from app.demo.customers import enrich_demo_customers
 from app.demo.story import CaseStory
 from app.extensions import db
 from app.models import Asset, Case, Product, User
@@ -65,6 +66,7 @@ def load_demo(*, accounts: int = 25, contacts: int = 80, cases: int = 400,
             seeder.checkpoint()
     seeder.checkpoint()
     seeder.add_teams_and_rules()
+    enrich_demo_customers()
     seeder.checkpoint()
     return {"users": len(seeder.staff) + len(seeder.customers), "accounts": len(seeder.accounts),
             "contacts": len(seeder.contacts), "cases": cases}

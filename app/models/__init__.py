@@ -5,10 +5,12 @@ from app.models.cases import (
     Counter, FeedItem, RecentView, Task,
 )
 from app.models.invitations import Invitation
+from app.models.search import SearchDocument
 from app.models.settings import Setting
 from app.models.teams import (
     ACCESS_LEVELS, CaseTeamMember, CaseTeamRole, PredefinedTeam, PredefinedTeamMember,
 )
+from app.models.verification import VERIFICATION_METHODS, Verification
 from app.models.users import ROLES, STAFF_ROLES, User, UserSession
 from app.models.workflow import (
     EVALUATE_ON, EmailTemplate, InboundEmail, OutboxMessage, RuleAction, RuleCriterion,
@@ -21,5 +23,6 @@ __all__ = [
     "STAFF_ROLES", "STATUSES", "Setting", "TIERS", "Task", "User", "UserSession",
     "ACCESS_LEVELS", "CaseTeamMember", "CaseTeamRole", "PredefinedTeam", "PredefinedTeamMember",
     "EVALUATE_ON", "EmailTemplate", "InboundEmail", "OutboxMessage", "RuleAction", "RuleCriterion",
-    "WorkflowRule",
+    "WorkflowRule", "VERIFICATION_METHODS", "Verification",
+    "SearchDocument",
 ]

@@ -24,6 +24,9 @@ class Account(CreatedMixin, db.Model):
     tier: Mapped[str] = mapped_column(sa.String(20), default="Standard")
     support_notes: Mapped[str] = mapped_column(sa.Text, default="")
     verification: Mapped[str] = mapped_column(sa.Text, default="")
+    # Kept by app.services.search_index on every flush: accent-folded name, phone digits.
+    search_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    phone_digits: Mapped[str] = mapped_column(sa.String(40), default="", index=True)
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="account",
                                                    order_by="Contact.name")
@@ -44,6 +47,9 @@ class Contact(CreatedMixin, db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     phone: Mapped[str] = mapped_column(sa.String(40), default="")
     title: Mapped[str] = mapped_column(sa.String(120), default="")
+    # Kept by app.services.search_index on every flush: accent-folded name, phone digits.
+    search_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    phone_digits: Mapped[str] = mapped_column(sa.String(40), default="", index=True)
 
     account: Mapped[Account] = relationship(back_populates="contacts")
 

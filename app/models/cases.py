@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models.accounts import Account, Asset, Contact
 from app.models.common import CreatedMixin, UTCDateTime, utcnow
 from app.models.users import User
+from app.models.verification import Verification
 
 STATUSES = ("New", "Working", "Waiting on Customer", "Escalated", "Closed")
 OPEN_STATUSES = STATUSES[:-1]
@@ -71,12 +72,15 @@ class Case(CreatedMixin, db.Model):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
+    # How the caller proved who they were when the case was opened (app.models.verification).
+    verification_id: Mapped[int | None] = mapped_column(sa.ForeignKey("verifications.id"))
 
     account: Mapped[Account | None] = relationship()
     contact: Mapped[Contact | None] = relationship()
     asset: Mapped[Asset | None] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    verification: Mapped[Verification | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -46,6 +46,8 @@ class User(UserMixin, CreatedMixin, db.Model):
     language: Mapped[str] = mapped_column(sa.String(16), default="en")
     contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contacts.id", ondelete="SET NULL"))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept by app.services.search_index on every flush: the accent-folded name.
+    search_name: Mapped[str] = mapped_column(sa.String(120), default="")
 
     contact: Mapped[Contact | None] = relationship(foreign_keys=[contact_id])
 

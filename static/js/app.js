@@ -200,3 +200,91 @@
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
   });
 })();
+
+// Global search (templates/search/_box.html): "/" focuses the box from anywhere but a text
+// field; the dropdown htmx fills is a WAI-ARIA listbox the arrow keys move through, Enter
+// opens the active option (or, with none active, submits the form to /search), Escape closes.
+(function () {
+  "use strict";
+
+  function box() { return document.getElementById("global-search-input"); }
+  function list() { return document.getElementById("search-suggestions"); }
+  function options() { var l = list(); return l ? Array.prototype.slice.call(l.querySelectorAll("[role=option]")) : []; }
+
+  function isTextField(el) {
+    if (!el) return false;
+    var tag = el.tagName;
+    return el.isContentEditable || tag === "TEXTAREA" || tag === "SELECT" ||
+      (tag === "INPUT" && !/^(button|submit|checkbox|radio|reset|file|image)$/i.test(el.type));
+  }
+
+  function setOpen(open) {
+    var input = box(), l = list();
+    if (!input || !l) return;
+    l.hidden = !open;
+    input.setAttribute("aria-expanded", open ? "true" : "false");
+    if (!open) setActive(null);
+  }
+
+  function setActive(option) {
+    var input = box();
+    options().forEach(function (o) {
+      var on = o === option;
+      o.classList.toggle("active", on);
+      o.setAttribute("aria-selected", on ? "true" : "false");
+    });
+    if (!input) return;
+    if (option) {
+      input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTextField(document.activeElement) || !box()) return;
+    event.preventDefault();
+    box().focus();
+    box().select();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var input = box();
+    if (!input || event.target !== input) return;
+    var all = options(), active = list().querySelector("[role=option].active");
+    var index = all.indexOf(active);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!all.length) return;
+      event.preventDefault();
+      setOpen(true);
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      setActive(all[(index + step + all.length) % all.length] || all[0]);
+    } else if (event.key === "Enter" && active && !list().hidden) {
+      event.preventDefault();
+      setOpen(false);
+      active.click();
+    } else if (event.key === "Escape") {
+      if (!list().hidden) { event.preventDefault(); setOpen(false); }
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target !== list()) return;
+    setOpen(options().length > 0 && box() && box().value.trim() !== "" && document.activeElement === box());
+  });
+
+  // Options are links: a mouse press must not blur the box (closing the list) before the click.
+  document.addEventListener("mousedown", function (event) {
+    if (event.target.closest && event.target.closest("#search-suggestions")) event.preventDefault();
+  });
+
+  document.addEventListener("focusout", function (event) {
+    if (event.target === box()) setOpen(false);
+  });
+
+  document.addEventListener("focusin", function (event) {
+    if (event.target === box() && options().length && box().value.trim()) setOpen(true);
+  });
+})();
