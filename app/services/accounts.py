@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import OPEN_STATUSES, TIERS, Account, Asset, Case, Contact, User
 from app.pagination import Page, paginate
 from app.services.errors import ValidationFailed
+from app.services.matching import begins, contains, suggest
 
 ACCOUNT_FIELDS = ("name", "phone", "website", "tier", "support_notes", "verification")
 CONTACT_FIELDS = ("name", "email", "phone", "title")
@@ -23,40 +24,6 @@ class DuplicateEmail(ValidationFailed):
     def __init__(self, existing: Contact):
         super().__init__(f"{existing.email} already belongs to {existing.name}.", "email")
         self.existing = existing
-
-
-def escape_like(text: str) -> str:
-    """Make LIKE wildcards in user input match literally (escape character: backslash)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _contains(column, text: str):
-    return column.ilike(f"%{escape_like(text)}%", escape="\\")
-
-
-# Past this, no string starts with a given text: the upper end of a prefix's index range.
-LAST_CHARACTER = "\U0010ffff"
-
-
-def _begins(column, text: str):
-    """The column starts with the text, in any case: a range the lower(column) indexes
-    answer, both sides lowered by the database so SQLite and PostgreSQL agree on case; the
-    LIKE keeps it exact under any collation, the NOT NULL keeps it false (never NULL)."""
-    lowered = sa.func.lower(column)
-    return sa.and_(column.is_not(None), lowered >= sa.func.lower(sa.literal(text)),
-                   lowered < sa.func.lower(sa.literal(text + LAST_CHARACTER)),
-                   lowered.like(sa.func.lower(sa.literal(f"{escape_like(text)}%")),
-                                escape="\\"))
-
-
-def _suggest(stmt: sa.Select, begins, contains, order: list, limit: int) -> list:
-    """Rows that begin with the text (an index range), then, only when those are fewer than
-    `limit`, rows containing it elsewhere (a scan, needed only for rarer texts)."""
-    found = list(db.session.scalars(stmt.where(begins).order_by(*order).limit(limit)))
-    if len(found) < limit:
-        found += db.session.scalars(stmt.where(contains, sa.not_(begins))
-                                    .order_by(*order).limit(limit - len(found)))
-    return found
 
 
 def normalise_email(email: str | None) -> str | None:
@@ -82,7 +49,7 @@ def search_accounts(q: str, *, viewer: User, page: int, per_page: int = 50) -> P
                   .correlate(Account).scalar_subquery())
     stmt = sa.select(Account, contacts.label("contacts"), open_cases.label("open_cases"))
     if q:
-        stmt = stmt.where(_contains(Account.name, q))
+        stmt = stmt.where(contains(Account.name, q))
     return paginate(stmt.order_by(Account.name, Account.id), page=page, per_page=per_page,
                     scalars=False)
 
@@ -92,7 +59,7 @@ def search_contacts(q: str, *, page: int, per_page: int = 50,
     """Contacts whose name or email contains q, optionally at one account, with the account."""
     stmt = sa.select(Contact).join(Contact.account).options(joinedload(Contact.account))
     if q:
-        stmt = stmt.where(sa.or_(_contains(Contact.name, q), _contains(Contact.email, q)))
+        stmt = stmt.where(sa.or_(contains(Contact.name, q), contains(Contact.email, q)))
     if account is not None:
         stmt = stmt.where(Contact.account_id == account.id)
     return paginate(stmt.order_by(Contact.name, Contact.id), page=page, per_page=per_page)
@@ -103,7 +70,7 @@ def suggest_accounts(q: str, limit: int = SUGGESTIONS) -> list[Account]:
     order = [sa.func.lower(Account.name), Account.id]
     if not q:
         return list(db.session.scalars(sa.select(Account).order_by(*order).limit(limit)))
-    return _suggest(sa.select(Account), _begins(Account.name, q), _contains(Account.name, q),
+    return suggest(sa.select(Account), begins(Account.name, q), contains(Account.name, q),
                     order, limit)
 
 
@@ -116,8 +83,8 @@ def suggest_contacts(q: str, *, account_id: int | None = None,
     order = [sa.func.lower(Contact.name), Contact.id]
     if not q:
         return list(db.session.scalars(stmt.order_by(*order).limit(limit)))
-    return _suggest(stmt, sa.or_(_begins(Contact.name, q), _begins(Contact.email, q)),
-                    sa.or_(_contains(Contact.name, q), _contains(Contact.email, q)),
+    return suggest(stmt, sa.or_(begins(Contact.name, q), begins(Contact.email, q)),
+                    sa.or_(contains(Contact.name, q), contains(Contact.email, q)),
                     order, limit)
 
 

@@ -12,7 +12,7 @@ from app import access
 from app.extensions import db
 from app.models import PRIORITIES, STATUSES, Account, Case, Contact, RecentView, User
 from app.pagination import Page
-from app.services.accounts import escape_like
+from app.services.matching import escape_like
 
 VIEWS = {
     "mine": "My open cases",

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Contact, User
 from app.services.errors import ValidationFailed
+from app.services.matching import contains
 
 SUGGESTIONS = 8
 
@@ -17,11 +18,6 @@ def person_key(person: Person) -> str:
     return f"user:{person.id}" if isinstance(person, User) else f"contact:{person.id}"
 
 
-def _contains(column, text: str):
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
-
-
 def suggest_people(q: str, *, account_id: int | None = None,
                    limit: int = SUGGESTIONS) -> tuple[list[User], list[Contact]]:
     """Active staff users and contacts whose name or email contains q (the case's contacts first)."""
@@ -30,14 +26,14 @@ def suggest_people(q: str, *, account_id: int | None = None,
         return [], []
     users = db.session.scalars(
         sa.select(User).where(User.active_staff(),
-                              sa.or_(_contains(User.name, q), _contains(User.email, q)))
+                              sa.or_(contains(User.name, q), contains(User.email, q)))
         .order_by(User.name).limit(limit)).all()
     order = [Contact.name]
     if account_id:
         order.insert(0, sa.case((Contact.account_id == account_id, 0), else_=1))
     contacts = db.session.scalars(
         sa.select(Contact).options(selectinload(Contact.account))
-        .where(sa.or_(_contains(Contact.name, q), _contains(Contact.email, q)))
+        .where(sa.or_(contains(Contact.name, q), contains(Contact.email, q)))
         .order_by(*order).limit(limit)).all()
     return list(users), list(contacts)
 

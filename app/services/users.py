@@ -11,6 +11,7 @@ from app.models import ROLES, User, UserSession
 from app.models.invitations import Invitation
 from app.models.common import utcnow
 from app.services.errors import ValidationFailed
+from app.services.matching import escape_like
 
 
 def normalise_email(email: str) -> str:
@@ -184,7 +185,7 @@ def search_users(*, text: str = "", role: str = "", status: str = "") -> sa.Sele
     """Users matching a name/email text, a role and a status, sorted by name."""
     stmt = sa.select(User).order_by(sa.func.lower(User.name), User.id)
     if text.strip():
-        pattern = "%" + _escape_like(text.strip().lower()) + "%"
+        pattern = "%" + escape_like(text.strip().lower()) + "%"
         stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(pattern, escape="\\"),
                                  User.email.like(pattern, escape="\\")))
     if role in ROLES:
@@ -197,6 +198,3 @@ def search_users(*, text: str = "", role: str = "", status: str = "") -> sa.Sele
         stmt = stmt.where(User.active.is_(False))
     return stmt
 
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
