@@ -24,6 +24,7 @@ install-dev: $(VENV)/.installed-dev
 
 db: install
 	$(FLASK) db upgrade
+	$(FLASK) search reindex --if-empty
 	$(FLASK) seed-demo --no-sign-ins
 
 run: db

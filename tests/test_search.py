@@ -3,8 +3,9 @@ import pytest
 
 from app.demo.customers import enrich_demo_customers, phone_styles
 from app.extensions import db
-from app.models import FeedItem
+from app.models import FeedItem, SearchDocument
 from app.services import settings as settings_service
+from app.services.search import search
 from tests.conftest import HX, soup
 from tests.factories import make_account, make_case, make_contact, make_user
 
@@ -219,13 +220,21 @@ def test_demo_customers_get_varied_phones_and_verification_steps(login, agent):
 
 
 def test_the_reindex_command_rebuilds_the_index(app, agent, world):
-    from app.models import SearchDocument
-
     db.session.execute(SearchDocument.__table__.delete())
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["search", "reindex"])
     assert result.exit_code == 0 and "Indexed" in result.output
-    from app.services.search import search
+    _, groups = search(agent, "forklift")
+    assert [g.total for g in groups if g.key == "cases"] == [1]
 
+
+def test_reindex_if_empty_fills_an_upgraded_desk_once_and_then_leaves_it(app, agent, world):
+    db.session.execute(SearchDocument.__table__.delete())
+    db.session.commit()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["search", "reindex", "--if-empty"])
+    assert first.exit_code == 0 and "Indexed" in first.output
+    again = runner.invoke(args=["search", "reindex", "--if-empty"])
+    assert again.exit_code == 0 and again.output == ""
     _, groups = search(agent, "forklift")
     assert [g.total for g in groups if g.key == "cases"] == [1]

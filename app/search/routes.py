@@ -41,8 +41,13 @@ def suggest():
 
 
 @bp.cli.command("reindex")
-def reindex() -> None:
+@click.option("--if-empty", is_flag=True,
+              help="Only when the index holds nothing yet (a desk upgraded from an earlier "
+                   "Casebook); otherwise do nothing.")
+def reindex(if_empty: bool) -> None:
     """Rebuild the full-text index and the search columns from the tables."""
+    if if_empty and not search_index.needs_rebuild():
+        return
     total = search_index.rebuild()
     db.session.commit()
     click.echo(f"Indexed {total} documents.")

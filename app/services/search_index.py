@@ -208,6 +208,13 @@ def highlight(excerpt: str) -> Markup:
     return Markup("".join(out) + ("</mark>" if open_ else ""))
 
 
+def needs_rebuild() -> bool:
+    """True when cases exist but none is indexed: a desk whose data predates the index."""
+    has_cases = db.session.scalar(sa.select(Case.id).limit(1)) is not None
+    has_documents = db.session.scalar(sa.select(SearchDocument.id).limit(1)) is not None
+    return has_cases and not has_documents
+
+
 def rebuild() -> int:
     """Rebuild every document and the search columns from the tables; the count indexed."""
     connection = db.session.connection()
