@@ -133,6 +133,10 @@ def upgrade():
     for statement in BACKFILL:
         op.execute(statement)
     _backfill_search_columns(conn)
+    if conn.dialect.name == "sqlite":
+        # Rebuilding cases for its new column dropped the table's statistics; without them
+        # SQLite no longer picks the case lists' indexes (a list took 23 ms instead of 0.5).
+        op.execute("ANALYZE")
 
 
 def downgrade():
