@@ -9,7 +9,7 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from app import access
@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected_error)
     app.add_template_filter(localtime)
+    app.add_template_filter(to_local)
     app.add_template_filter(or_dash)
     app.add_template_filter(case_number)
     app.add_template_filter(status_badge)
@@ -171,7 +172,12 @@ def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
     """Show a stored UTC time in the signed-in user's time zone."""
     if value is None:
         return ""
-    return value.astimezone(user_zone()).strftime(fmt)
+    return to_local(value).strftime(fmt)
+
+
+def to_local(value: datetime) -> datetime:
+    """A stored UTC time in the signed-in user's time zone (to format it several ways)."""
+    return value.astimezone(user_zone())
 
 
 def or_dash(value):
@@ -184,8 +190,11 @@ def case_number(value: int) -> str:
 
 
 def _badge(kind: str, value: str) -> Markup:
-    css = value.lower().replace(" ", "-")
-    return Markup('<span class="badge {}-{}">{}</span>').format(kind, css, value)
+    """A coloured label; the value escaped (an f-string: Markup.format's pure-Python
+    formatter cost a list page a tenth of its time, two badges a row)."""
+    text = escape(value)
+    css = text.lower().replace(" ", "-")
+    return Markup(f'<span class="badge {kind}-{css}">{text}</span>')
 
 
 def status_badge(status: str) -> Markup:
