@@ -24,6 +24,7 @@ class Config:
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_DEFAULT_SENDER = "casebook@localhost"
+    SUPPORT_EMAIL = None  # shown to customers who sign in here; default: MAIL_DEFAULT_SENDER
     BASE_URL = "http://127.0.0.1:5000"
     CASES_PER_PAGE = 50
     DEFAULT_TIME_ZONE = "UTC"

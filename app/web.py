@@ -137,6 +137,8 @@ def guard_route():
     if not current_user.is_authenticated:
         return send_to_sign_in()
     if not access.may_use_endpoint(current_user, endpoint):
+        if not current_user.is_staff and request.method == "GET" and not is_fragment_request():
+            return redirect(url_for("auth.welcome"))  # a customer opened a staff page
         abort(403)
     return None
 

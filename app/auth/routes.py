@@ -22,7 +22,8 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_for(user) -> str:
-    return url_for("cases.list_cases")
+    """Where a signed-in user starts: staff at their cases, a customer on the welcome page."""
+    return url_for("cases.list_cases" if user.is_staff else "auth.welcome")
 
 
 @bp.route("/login", methods=["GET", "POST"])
