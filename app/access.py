@@ -14,7 +14,8 @@ from app.services.errors import AccessDenied
 from app.services.settings import get_case_access
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.accept_invitation"}
-SIGNED_IN_ENDPOINTS = {"auth.logout", "auth.index", "auth.welcome"}
+SIGNED_IN_ENDPOINTS = {"auth.logout", "auth.index", "auth.welcome", "auth.settings",
+                       "auth.change_password"}
 BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {
     "cases": STAFF_ROLES,
     "accounts": STAFF_ROLES,

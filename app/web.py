@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(priority_badge)
     app.add_template_filter(select_options)
     app.add_template_global(fixed_url)
+    app.add_template_global(time_zone_name)
     app.add_template_global(csrf_token)  # in place of Flask-WTF's own (macros see globals)
     app.context_processor(layout_context)
 
@@ -204,6 +205,11 @@ def user_zone() -> ZoneInfo:
     return zone
 
 
+def time_zone_name() -> str:
+    """The name of the zone localtime shows times in (for a title on each <time>)."""
+    return user_zone().key
+
+
 def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
     """Show a stored UTC time in the signed-in user's time zone."""
     if value is None:
@@ -237,7 +243,7 @@ def time_cell(value: datetime | None, zone: ZoneInfo) -> Markup:
     local = value.astimezone(zone)
     # Built directly (a list formats a hundred of these): digits and month names, no markup;
     # the same text as strftime("%d %b %Y") and ("%H:%M") give.
-    return Markup(f'<time datetime="{value.isoformat()}">{local.day:02d} '
+    return Markup(f'<time datetime="{value.isoformat()}" title="{zone.key}">{local.day:02d} '
                   f'{MONTHS[local.month - 1]} {local.year}<span class="time">'
                   f'{local.hour:02d}:{local.minute:02d}</span></time>')
 
