@@ -34,13 +34,16 @@ def test_keyboard_shortcuts_show_their_list_move_through_lists_and_open_a_case(p
     sign_in(page, live_server.url, "kim@example.com")
     page.wait_for_url("**/cases/")
 
+    page.focus("a:has-text('New case')")
     page.keyboard.press("?")
     dialog = page.locator("dialog#shortcuts-dialog")
     dialog.wait_for(state="visible")
     assert "Go to accounts" in dialog.inner_text()
+    assert page.evaluate("document.activeElement.closest('dialog') !== null")
     shot(page, "shortcuts-dialog")
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "New case"
 
     page.keyboard.press("g")
     page.keyboard.press("a")
