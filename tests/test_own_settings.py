@@ -62,7 +62,10 @@ def test_changing_your_password_signs_out_your_other_browsers(app, login, agent)
 
 
 def test_your_time_zone_changes_how_times_are_shown_and_says_its_name(login, agent):
-    make_case(actor=agent)
+    from app.services import feed as feed_service
+
+    case = make_case(actor=agent)
+    feed_service.add_post(case, actor=agent, body="Called the customer.")
     db.session.commit()
     client = login(agent)
     response = client.post("/account/settings", data={"time_zone": "Europe/Athens",
@@ -74,6 +77,9 @@ def test_your_time_zone_changes_how_times_are_shown_and_says_its_name(login, age
     assert listed["title"] == "Europe/Athens"
     page = soup(client.get("/account/settings"))
     assert page.select_one(".hint time")["title"] == "Europe/Athens"
+    case_page = soup(client.get(f"/cases/{case.number}"))
+    stamps = case_page.select("#case-header time, .feed-item time")
+    assert len(stamps) >= 2 and {stamp["title"] for stamp in stamps} == {"Europe/Athens"}
 
 
 def test_an_unknown_time_zone_is_refused(login, agent):
