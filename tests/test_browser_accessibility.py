@@ -16,7 +16,8 @@ SERIOUS = """async () => {
   return result.violations
     .filter(v => v.impact === "serious" || v.impact === "critical")
     .map(v => `${v.impact} ${v.id}: ${v.help}\\n    ` + v.nodes.slice(0, 4)
-      .map(n => n.target.join(" ") + " | " + n.failureSummary.replace(/\\s+/g, " ")).join("\\n    "));
+      .map(n => n.target.join(" ") + " | " + n.failureSummary.replace(/\\s+/g, " "))
+      .join("\\n    "));
 }"""
 
 
@@ -92,7 +93,8 @@ def test_the_admin_pages_have_no_serious_accessibility_problems(page, live_serve
     base = live_server.url
     sign_in(page, base, "ada@example.com")
     problems = []
-    for path in (f"/cases/{desk['case']}", f"/cases/{desk['case']}/team", "/admin/users", f"/admin/users/{desk['agent']}",
+    for path in (f"/cases/{desk['case']}", f"/cases/{desk['case']}/team", "/admin/users",
+                 f"/admin/users/{desk['agent']}",
                  "/admin/settings", "/admin/page-layout", "/teams/roles", "/teams/",
                  "/admin/workflow/rules", "/admin/workflow/rules/new",
                  "/admin/workflow/templates", "/admin/workflow/outbox"):

@@ -43,7 +43,8 @@ class AccountForm(Form):
     name = StringField("Name", filters=[strip], validators=[
         DataRequired("Name is required."), too_long("The name", 200)])
     phone = StringField("Phone", filters=[strip], validators=[too_long("The phone number", 40)])
-    website = URLField("Website", filters=[strip, with_scheme], validators=[too_long("The website", 255)])
+    website = URLField("Website", filters=[strip, with_scheme],
+                       validators=[too_long("The website", 255)])
     tier = SelectField("Tier", choices=list(TIERS), default="Standard",
                        invalid_choice_message=f"Choose a tier: {', '.join(TIERS)}.")
     support_notes = TextAreaField("Support notes", filters=[strip],

@@ -10,7 +10,8 @@ from app.auth.routes import home_for
 
 def support_address() -> str:
     """The address customers write to: SUPPORT_EMAIL, else the address mail is sent from."""
-    configured = current_app.config.get("SUPPORT_EMAIL") or current_app.config["MAIL_DEFAULT_SENDER"]
+    config = current_app.config
+    configured = config.get("SUPPORT_EMAIL") or config["MAIL_DEFAULT_SENDER"]
     if isinstance(configured, tuple):  # Flask-Mail also takes (name, address)
         configured = configured[1]
     return parseaddr(configured)[1] or configured
@@ -22,4 +23,3 @@ def welcome():
     if current_user.is_staff:
         return redirect(home_for(current_user))
     return render_template("auth/welcome.html", support_email=support_address())
-
