@@ -13,7 +13,8 @@ from app.extensions import db
 from app.models import STAFF_ROLES, Case, CaseTeamMember, CaseTeamRole, RecentView, Setting, User
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.accept_invitation"}
-SIGNED_IN_ENDPOINTS = {"auth.logout", "auth.index"}
+SIGNED_IN_ENDPOINTS = {"auth.logout", "auth.index", "auth.welcome", "auth.settings",
+                       "auth.change_password"}
 BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {
     "cases": STAFF_ROLES,
     "accounts": STAFF_ROLES,

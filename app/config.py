@@ -18,10 +18,12 @@ class Config:
     UPLOAD_MAX_MB = 25
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
-    SIGNIN_LIMITS = "5 per minute;20 per hour"
+    SIGNIN_LIMITS = "5 per minute;20 per hour"  # failed sign-ins per account tried
+    SIGNIN_ADDRESS_LIMITS = "50 per minute;200 per hour"  # per client address (offices share one)
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_DEFAULT_SENDER = "casebook@localhost"
+    SUPPORT_EMAIL = None  # shown to customers who sign in here; default: MAIL_DEFAULT_SENDER
     BASE_URL = "http://127.0.0.1:5000"
     CASES_PER_PAGE = 50
     DEFAULT_TIME_ZONE = "UTC"

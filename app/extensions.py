@@ -28,6 +28,7 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
-# Only sign-in is limited, and it checks for itself (auth.login): checking every request for
-# limits that none of the others has cost each page a little for nothing.
+# Only sign-in is limited, and it counts for itself (app/auth/throttle.py) in this limiter's
+# storage: checking every request for limits that none of the others has cost each page a
+# little for nothing.
 limiter = Limiter(key_func=get_remote_address, default_limits=[], auto_check=False)

@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(case_number)
     app.add_template_filter(status_badge)
     app.add_template_filter(priority_badge)
+    app.add_template_global(time_zone_name)
     app.context_processor(layout_context)
 
 
@@ -105,6 +106,8 @@ def guard_route():
     if not current_user.is_authenticated:
         return send_to_sign_in()
     if not access.may_use_endpoint(current_user, endpoint):
+        if not current_user.is_staff and request.method == "GET" and not is_fragment_request():
+            return redirect(url_for("auth.welcome"))  # a customer opened a staff page
         abort(403)
     return None
 
@@ -166,6 +169,11 @@ def user_zone() -> ZoneInfo:
     if zone is None:
         zone = g.user_zone = getattr(current_user, "zone", None) or zone_named("UTC")
     return zone
+
+
+def time_zone_name() -> str:
+    """The name of the zone localtime shows times in (for a title on each <time>)."""
+    return user_zone().key
 
 
 def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:

@@ -216,3 +216,8 @@ def page(browser, live_server):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors in the browser: {errors}"
+
+
+def sent_to_welcome(response) -> bool:
+    """A customer who opened a staff page is redirected to the welcome page, shown nothing."""
+    return response.status_code == 302 and response.headers["Location"].endswith("/welcome")

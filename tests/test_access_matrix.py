@@ -15,7 +15,7 @@ from app import access
 from app.extensions import db
 from app.models import Case
 from app.services.settings import set_case_access
-from tests.conftest import HX, soup
+from tests.conftest import HX, sent_to_welcome, soup
 from tests.factories import add_team_member, make_case, make_contact, make_role, make_user
 
 LEVELS = ("public_edit", "public_read", "private")
@@ -67,6 +67,15 @@ def allowed(level: str, who: str, right: str) -> bool:
     return right in GRANTS[level][who]
 
 
+def customer_refusal(response) -> int:
+    """A customer opening a staff page is redirected to the welcome page; htmx and posts: 403."""
+    asked = response.request
+    opened = asked.method == "GET" and asked.headers.get("HX-Request") != "true"
+    if opened:
+        assert sent_to_welcome(response), asked.path
+    return 302 if opened else 403
+
+
 def assert_nothing_of_the_case(response, world: World) -> None:
     body = response.get_data(as_text=True)
     assert SUBJECT not in body and world.case.padded_number not in body
@@ -74,11 +83,12 @@ def assert_nothing_of_the_case(response, world: World) -> None:
 
 
 def expect_view(response, world, level, who):
-    """A read: 200 when visible, 404 when hidden, 403 for customers (no agent area at all)."""
+    """A read: 200 when visible, 404 when hidden; customers have no agent area at all."""
     if allowed(level, who, "v"):
         assert response.status_code == 200, (level, who)
         return
-    assert response.status_code == (403 if who == "customer" else 404), (level, who)
+    expected = customer_refusal(response) if who == "customer" else 404
+    assert response.status_code == expected, (level, who)
     assert_nothing_of_the_case(response, world)
 
 
@@ -88,7 +98,7 @@ def expect_change(response, world, level, who, right="e", ok=(200, 303)):
         assert response.status_code in ok, (level, who, response.status_code)
         return
     if who == "customer":
-        assert response.status_code == 403
+        assert response.status_code == customer_refusal(response)
     elif allowed(level, who, "v"):
         assert response.status_code == 403, (level, who)
     else:
@@ -224,7 +234,9 @@ def check_endpoint(name, right, response, world, level, who) -> str | None:
     status = response.status_code
     if allowed(level, who, right):
         return None if status in (200, 303) else f"{name}: {status}, expected success"
-    if who == "customer" or (right != "v" and allowed(level, who, "v")):
+    if who == "customer":
+        expected = customer_refusal(response)
+    elif right != "v" and allowed(level, who, "v"):
         expected = 403
     else:
         expected = 404
@@ -254,7 +266,9 @@ def test_lists_counts_my_tasks_and_360_pages_show_the_case_only_to_those_who_see
              "account page": client.get(f"/accounts/{account}"),
              "contact page": client.get(f"/contacts/{contact}")}
     if who == "customer":
-        assert {name: r.status_code for name, r in pages.items()} == dict.fromkeys(pages, 403)
+        assert {name: r.status_code for name, r in pages.items()} == {
+            name: customer_refusal(r) for name, r in pages.items()}
+        assert pages["case list fragment"].status_code == 403
         return
     sees = allowed(level, who, "v")
     for name, response in pages.items():

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Account
 from app.services import settings as settings_service
-from tests.conftest import HX, soup
+from tests.conftest import HX, sent_to_welcome, soup
 from tests.factories import make_account, make_asset, make_case, make_contact, make_user
 
 VALID = {"name": "Northwind Traders", "phone": "+44 20 7946 0000",
@@ -161,7 +161,7 @@ def test_customers_cannot_reach_account_pages(login):
     client = login(customer)
     for url in ("/accounts/", "/accounts/new", f"/accounts/{account.id}",
                 f"/accounts/{account.id}/edit"):
-        assert client.get(url).status_code == 403, url
+        assert sent_to_welcome(client.get(url)), url
     assert client.post("/accounts/new", data=VALID).status_code == 403
     assert account_named(VALID["name"]) is None
 
@@ -202,7 +202,9 @@ def test_creating_an_account_with_htmx_answers_with_hx_redirect(client):
     ({"phone": "1" * 41}, "phone", "at most 40 characters"),
     ({"website": "javascript:alert(1)"}, "website", "http:// or https://"),
     ({"website": "ftp://files.example"}, "website", "http:// or https://"),
-    ({"website": "northwind.example"}, "website", "http:// or https://"),
+    ({"website": "northwind"}, "website", "http:// or https://"),
+    ({"website": "javascript:alert(document.domain)//x.com"}, "website", "http:// or https://"),
+    ({"website": "data:text/html,x.com"}, "website", "http:// or https://"),
     ({"website": "https://" + "a" * 250 + ".com"}, "website", "at most 255 characters"),
     ({"tier": "Platinum"}, "tier", "Choose a tier"),
     ({"support_notes": "x" * 5001}, "support_notes", "at most 5000 characters"),
@@ -265,7 +267,7 @@ def test_a_refused_edit_keeps_what_was_typed_and_changes_nothing(client):
     account = make_account(name="Acme Corp")
     db.session.commit()
     response = client.post(f"/accounts/{account.id}/edit",
-                           data=VALID | {"name": "Acme Renamed", "website": "www.acme"})
+                           data=VALID | {"name": "Acme Renamed", "website": "www acme"})
     assert response.status_code == 422
     page = soup(response)
     assert page.find("input", attrs={"name": "name"})["value"] == "Acme Renamed"
@@ -386,3 +388,14 @@ def test_the_account_service_refuses_fields_outside_its_own(agent):
         account_service.update_account(account, actor=agent, name="New", id=99)
     with pytest.raises(ValidationFailed, match="http:// or https://"):
         account_service.update_account(account, actor=agent, website="javascript:alert(1)")
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("northwind.example", "https://northwind.example"),
+    ("www.northwind.example/support?x=1", "https://www.northwind.example/support?x=1"),
+    ("http://northwind.example", "http://northwind.example"),
+])
+def test_a_website_typed_without_its_scheme_is_stored_with_https(client, typed, stored):
+    response = client.post("/accounts/new", data=VALID | {"website": typed})
+    assert response.status_code == 303
+    assert account_named(VALID["name"]).website == stored

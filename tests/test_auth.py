@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import UserSession
 from app.services import users as user_service
-from tests.conftest import HX, csrf_from, soup
+from tests.conftest import HX, csrf_from, sent_to_welcome, soup
 from tests.factories import PASSWORD, make_case, make_user
 
 
@@ -91,12 +91,43 @@ def test_deactivated_user_is_locked_out_of_sign_in_and_existing_sessions(client,
     assert sign_in(client, "leaving@example.com").status_code == 401
 
 
-def test_customer_gets_403_on_agent_pages(login):
+def test_customer_opening_agent_pages_is_sent_to_the_welcome_page(login):
     customer = make_user(role="customer")
     db.session.commit()
     client = login(customer)
-    for url in ("/cases/", "/accounts/", "/contacts/", "/admin/users", "/cases/tasks"):
-        assert client.get(url).status_code == 403, url
+    for url in ("/cases/", "/accounts/", "/contacts/", "/admin/users", "/cases/tasks", "/"):
+        assert sent_to_welcome(client.get(url)), url
+    assert client.get("/cases/", headers=HX).status_code == 403
+    assert client.post("/accounts/new").status_code == 403
+
+
+def test_a_customer_signing_in_lands_on_a_page_that_says_where_to_get_help(app):
+    app.config["SUPPORT_EMAIL"] = "Acme Support <help@acme.example>"
+    make_user(role="customer", name="Dana Whitfield", email="dana@customer.example")
+    db.session.commit()
+    client = app.test_client()
+    signed_in = sign_in(client, "dana@customer.example")
+    assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/welcome"
+    page = client.get("/welcome")
+    assert page.status_code == 200
+    html = soup(page)
+    assert html.find("a", href="mailto:help@acme.example") is not None
+    sign_out = html.find("form", action="/logout")
+    assert sign_out.find("button").get_text(strip=True) == "Sign out"
+    assert not html.find_all("a", href=lambda href: href and href.startswith("/cases"))
+
+
+def test_the_welcome_page_names_the_mail_sender_when_no_support_address_is_set(login, app):
+    app.config["MAIL_DEFAULT_SENDER"] = "Support <support@desk.example>"
+    customer = make_user(role="customer")
+    db.session.commit()
+    assert 'href="mailto:support@desk.example"' in login(customer).get("/welcome").get_data(
+        as_text=True)
+
+
+def test_staff_opening_the_welcome_page_go_to_their_cases(login, agent):
+    response = login(agent).get("/welcome")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/cases/")
 
 
 def test_agent_gets_403_on_admin_pages(login, agent):

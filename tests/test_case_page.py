@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import RecentView
-from tests.conftest import HX, IS_POSTGRES, csrf_from, soup
+from tests.conftest import HX, IS_POSTGRES, csrf_from, sent_to_welcome, soup
 from tests.factories import make_case, make_contact, make_user
 
 
@@ -177,10 +177,12 @@ def test_a_missing_case_is_404_and_a_padded_number_works(client, case):
     assert client.get("/cases/abc").status_code == 404
 
 
-def test_customers_get_403_on_the_case_page(login, case):
+def test_customers_are_sent_to_the_welcome_page_from_the_case_page(login, case):
     customer = make_user(role="customer", password=None)
     db.session.commit()
-    assert login(customer).get(f"/cases/{case.number}").status_code == 403
+    client = login(customer)
+    assert sent_to_welcome(client.get(f"/cases/{case.number}"))
+    assert client.get(f"/cases/{case.number}", headers=HX).status_code == 403
 
 
 def test_the_header_refreshes_itself_when_the_case_changes(client, case):

@@ -1,4 +1,6 @@
 """Forms for accounts and contacts: one per use case, with clear messages."""
+import re
+
 from flask import url_for
 from markupsafe import Markup
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField, URLField
@@ -18,6 +20,14 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+BARE_HOST = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?([/?#]\S*)?", re.IGNORECASE)
+
+
+def with_scheme(value):
+    """Read a bare host ("example.com/help") as https; anything else is left to validation."""
+    return "https://" + value if isinstance(value, str) and BARE_HOST.fullmatch(value) else value
+
+
 def too_long(label: str, size: int) -> Length:
     return Length(max=size, message=f"{label} can be at most {size} characters long.")
 
@@ -35,7 +45,8 @@ class AccountForm(Form):
     name = StringField("Name", filters=[strip], validators=[
         DataRequired("Name is required."), too_long("The name", 200)])
     phone = StringField("Phone", filters=[strip], validators=[too_long("The phone number", 40)])
-    website = URLField("Website", filters=[strip], validators=[too_long("The website", 255)])
+    website = URLField("Website", filters=[strip, with_scheme],
+                       validators=[too_long("The website", 255)])
     tier = SelectField("Tier", choices=list(TIERS), default="Standard",
                        invalid_choice_message=f"Choose a tier: {', '.join(TIERS)}.")
     support_notes = TextAreaField("Support notes", filters=[strip],

@@ -1,12 +1,12 @@
 """Sign in and out."""
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import bp
+from app.auth import bp, throttle
 from app.auth.forms import SignInForm
-from app.extensions import db, limiter
+from app.extensions import db
 from app.htmx import hx_redirect, render_form
 from app.services import users as user_service
 
@@ -22,29 +22,20 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_for(user) -> str:
-    return url_for("cases.list_cases")
-
-
-def _signin_key() -> str:
-    return "signin-email:" + (request.form.get("email") or "").strip().lower()
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
+    """Where a signed-in user starts: staff at their cases, a customer on the welcome page."""
+    return url_for("cases.list_cases" if user.is_staff else "auth.welcome")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGNIN_LIMITS"], methods=["POST"],
-               deduct_when=_failed, error_message="Too many failed sign-ins.")
-@limiter.limit(lambda: current_app.config["SIGNIN_LIMITS"], methods=["POST"],
-               key_func=_signin_key, deduct_when=_failed,
-               error_message="Too many failed sign-ins.")
 def login():
-    limiter.check()  # the limits above (the limiter checks no request by itself)
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or home_for(current_user))
     form = SignInForm()
     if form.validate_on_submit():
+        address = request.remote_addr or ""
+        refusal = throttle.sign_in_refusal(form.email.data, address)
+        if refusal:
+            return render_template("auth/login.html", form=form, refusal=refusal), 429
         user = user_service.authenticate(form.email.data, form.password.data)
         if user is not None:
             user_service.start_session(user)
@@ -52,6 +43,7 @@ def login():
             session.clear()  # a fresh session at sign-in
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or home_for(user), code=303)
+        throttle.record_failed_sign_in(form.email.data, address)
         form.password.errors.append("That email and password do not match an active account.")
         return render_template("auth/login.html", form=form), 401
     return render_form("auth/login.html", form)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from app.models.accounts import Contact
 
 ROLES = ("admin", "agent", "customer")
+LIST_DENSITIES = ("comfortable", "compact")
 STAFF_ROLES = ("admin", "agent")
 
 
@@ -44,6 +45,8 @@ class User(UserMixin, CreatedMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     language: Mapped[str] = mapped_column(sa.String(16), default="en")
+    list_density: Mapped[str] = mapped_column(sa.String(16), default="comfortable",
+                                              server_default="comfortable")
     contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contacts.id", ondelete="SET NULL"))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Kept by app.services.search_index on every flush: the accent-folded name.

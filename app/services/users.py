@@ -1,6 +1,8 @@
 """Users and their sessions."""
+import functools
 import hashlib
 import secrets
+import zoneinfo
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -8,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import ROLES, User, UserSession
+from app.models.users import LIST_DENSITIES
 from app.models.invitations import Invitation
 from app.models.common import utcnow
 from app.services.errors import ValidationFailed
@@ -198,3 +201,30 @@ def search_users(*, text: str = "", role: str = "", status: str = "") -> sa.Sele
         stmt = stmt.where(User.active.is_(False))
     return stmt
 
+
+
+def update_preferences(user: User, *, time_zone: str, list_density: str) -> User:
+    """Set the user's own time zone and list density; refuse unknown values."""
+    if time_zone not in time_zone_names():
+        raise ValidationFailed("Choose a time zone from the list.", "time_zone")
+    if list_density not in LIST_DENSITIES:
+        raise ValidationFailed("Choose comfortable or compact.", "list_density")
+    user.time_zone = time_zone
+    user.list_density = list_density
+    db.session.flush()
+    return user
+
+
+def change_own_password(user: User, *, current: str, new: str) -> User:
+    """Change one's own password, proven by the current one; other browsers are signed out."""
+    if not user.check_password(current):
+        raise ValidationFailed("That is not your current password.", "current_password")
+    return set_password(user, new)
+
+
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """Every time zone the system knows, sorted, UTC first."""
+    names = sorted(name for name in zoneinfo.available_timezones()
+                   if "/" in name and not name.startswith(("Etc/", "SystemV/")))
+    return ("UTC", *names)
