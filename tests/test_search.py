@@ -6,7 +6,7 @@ from app.extensions import db
 from app.models import FeedItem, SearchDocument
 from app.services import settings as settings_service
 from app.services.search import search
-from tests.conftest import HX, soup
+from tests.conftest import HX, sent_to_welcome, soup
 from tests.factories import make_account, make_case, make_contact, make_user
 
 
@@ -147,8 +147,10 @@ def test_customers_get_no_staff_search(app, login, world):
     customer = make_user(role="customer", name="Carla Customer")
     db.session.commit()
     client = login(customer)
-    assert client.get("/search?q=acme").status_code == 403
-    assert client.get("/search/suggest?q=acme").status_code == 403
+    page = client.get("/search?q=acme")
+    assert sent_to_welcome(page) and b"Acme" not in page.data
+    dropdown = client.get("/search/suggest?q=acme", headers=HX)
+    assert dropdown.status_code == 403 and b"Acme" not in dropdown.data
 
 
 def test_the_search_box_is_on_every_staff_page_and_works_without_javascript(login, agent, world):
