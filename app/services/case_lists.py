@@ -260,8 +260,10 @@ def _list_statement(shape: _Shape, tab_cap: int | None) -> sa.Select:
               .outerjoin(owner, Case.owner_id == owner.id))
     return (sa.select(Case, *numbers.c)
             .select_from(numbers.outerjoin(listed, sa.true()))
-            .options(contains_eager(Case.account), contains_eager(Case.contact),
-                     contains_eager(Case.owner.of_type(owner)))
+            # The list shows the related rows' names only: their other columns stay unread.
+            .options(contains_eager(Case.account).load_only(Account.name),
+                     contains_eager(Case.contact).load_only(Contact.name),
+                     contains_eager(Case.owner.of_type(owner)).load_only(owner.name))
             .order_by(*_order(shape, owner)))
 
 
