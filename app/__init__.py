@@ -86,6 +86,10 @@ def register_blueprints(app: Flask) -> None:
     from app.workflow import bp as workflow_bp
 
     app.register_blueprint(workflow_bp)
+    from app.knowledge import bp as knowledge_bp, public_bp as kb_bp
+
+    app.register_blueprint(knowledge_bp)
+    app.register_blueprint(kb_bp)
 
 
 def register_hooks(app: Flask) -> None:

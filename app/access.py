@@ -12,8 +12,10 @@ from app.extensions import db
 from app.models import STAFF_ROLES, Case, CaseTeamMember, CaseTeamRole, RecentView, User
 from app.services.errors import AccessDenied
 from app.services.settings import get_case_access
+from app.services.knowledge import visible_articles  # noqa: F401  (articles' choke point)
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.accept_invitation"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.accept_invitation",
+                    "kb.home", "kb.category", "kb.article", "kb.vote"}
 SIGNED_IN_ENDPOINTS = {"auth.logout", "auth.index"}
 BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {
     "cases": STAFF_ROLES,
@@ -23,6 +25,7 @@ BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {
     # /cases/<n>/team: per-case checks through get_case_or_404 / require_edit in each view.
     "case_team": STAFF_ROLES,
     "workflow": ("admin",),
+    "knowledge": STAFF_ROLES,  # admin pages and per-article rights: checked in each view
 }
 
 
@@ -41,7 +44,8 @@ def nav_items(user, path: str = "") -> list[tuple[str, str, bool]]:
     items = [("Cases", "cases.list_cases", ("/cases",)),
              ("Accounts", "accounts.list_accounts", ("/accounts",)),
              ("Contacts", "accounts.list_contacts", ("/contacts",)),
-             ("My tasks", "cases.my_tasks", ("/cases/tasks",))]
+             ("My tasks", "cases.my_tasks", ("/cases/tasks",)),
+             ("Knowledge", "knowledge.home", ("/knowledge",))]
     if user.is_admin:
         items.append(("Admin", "admin.list_users", ("/admin", "/teams")))
     # The longest matching prefix wins, so /cases/tasks lights up My tasks, not Cases.
