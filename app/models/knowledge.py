@@ -166,7 +166,10 @@ class ArticleVersion(CreatedMixin, db.Model):
         sa.UniqueConstraint("article_id", "language", "number",
                             name="uq_article_versions_number"),
         sa.Index("ix_article_versions_status", "status", "published_at"),
-        sa.Index("ix_article_versions_search", sa.text("to_tsvector('simple', search_text)"),
+        # Angle brackets become spaces first: PostgreSQL's parser reads <tag>s as markup and
+        # would drop the words between them.
+        sa.Index("ix_article_versions_search",
+                 sa.text("to_tsvector('simple', translate(search_text, '<>', '  '))"),
                  postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 

@@ -133,17 +133,19 @@ def save_draft(article: Article, *, actor: User, language: str, title: str, fiel
     version stays live until this one is published. A version in review goes back to draft."""
     require_writer(actor)
     title = check_text(title, language)
+    fields = clean_fields(article.article_type, fields)
+    based_on = None
+    if language != article.master_language:
+        master = live_version(article, article.master_language)
+        based_on = master.number if master else None
     version = open_version(article, language)
     if version is None:
         version = ArticleVersion(article=article, language=language,
                                  number=_next_number(article, language))
-        db.session.add(version)
-    version.title, version.fields = title, clean_fields(article.article_type, fields)
+    version.title, version.fields, version.based_on_number = title, fields, based_on
     version.status, version.author = "draft", actor
     version.change_note = (change_note or "").strip()[:255]
-    if language != article.master_language:
-        master = live_version(article, article.master_language)
-        version.based_on_number = master.number if master else None
+    db.session.add(version)
     article.updated_at = utcnow()
     db.session.flush()
     index_article(version)

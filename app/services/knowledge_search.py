@@ -92,7 +92,9 @@ def match_versions(q: str | None, *, any_terms: bool = False):
                         f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_query")
                 .bindparams(fts_query=_fts5_expression(tokens, any_terms))
                 .columns(version_id=sa.Integer, score=sa.Float).subquery("matches"))
-    vector = sa.func.to_tsvector(sa.literal_column("'simple'"), ArticleVersion.search_text)
+    # The GIN index's own expression (app.models.knowledge), so PostgreSQL uses the index.
+    vector = sa.func.to_tsvector(sa.literal_column("'simple'"), sa.func.translate(
+        ArticleVersion.search_text, sa.literal_column("'<>'"), sa.literal_column("'  '")))
     query = _tsquery(tokens, any_terms)
     return (sa.select(ArticleVersion.id.label("version_id"),
                       sa.func.ts_rank(vector, query).label("score"))
@@ -114,7 +116,7 @@ def search_articles(q: str | None, *, where: Iterable = (), any_terms: bool = Fa
 
 def highlight(text: str, tokens: list[str], *, length: int = SNIPPET_LENGTH) -> Markup:
     """A snippet of plain text around the first match, escaped, with matches in <mark>."""
-    text = re.sub(r"[#*_`>\[\]]+", "", text or "")
+    text = re.sub(r"[#*_`\[\]]+", "", text or "")
     text = re.sub(r"\s+", " ", text).strip()
     if not tokens:
         return escape(text[:length] + ("…" if len(text) > length else ""))

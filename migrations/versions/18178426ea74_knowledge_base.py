@@ -1,7 +1,7 @@
 """Knowledge base: articles, versions per language, types, categories, case links
 
-Also the full-text index over article versions (an FTS5 table on SQLite, a GIN index on
-to_tsvector('simple', search_text) on PostgreSQL), the default settings row and the three
+Also the full-text index over article versions (an FTS5 table on SQLite, a GIN index on the
+search_text with angle brackets as spaces on PostgreSQL), the default settings row and the three
 starting article types.
 
 Revision ID: 18178426ea74
@@ -167,7 +167,7 @@ def upgrade():
 
     if op.get_context().dialect.name == "postgresql":
         op.create_index("ix_article_versions_search", "article_versions",
-                        [sa.text("to_tsvector('simple', search_text)")],
+                        [sa.text("to_tsvector('simple', translate(search_text, '<>', '  '))")],
                         postgresql_using="gin")
     else:
         op.execute(FTS_SQLITE)
