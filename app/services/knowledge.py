@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import User
 from app.models.knowledge import (
     CHANNELS, FIELD_KINDS, LANGUAGES, Article, ArticleType, ArticleTypeField, ArticleVersion,
-    Category, KnowledgeRole, KnowledgeSettings, article_categories,
+    Category, KnowledgeRole, KnowledgeSettings,
 )
 from app.services.errors import AccessDenied, ValidationFailed
 
@@ -239,12 +239,3 @@ def delete_category(category: Category) -> None:
     db.session.delete(category)
     db.session.flush()
 
-
-def category_counts(user, channel: str) -> dict[int, int]:
-    """How many articles the reader sees directly in each category."""
-    rows = db.session.execute(
-        sa.select(article_categories.c.category_id, sa.func.count())
-        .join(Article, Article.id == article_categories.c.article_id)
-        .where(visible_articles(user, channel))
-        .group_by(article_categories.c.category_id))
-    return dict(rows.tuples().all())

@@ -46,7 +46,14 @@ def filter_clauses(filters: dict) -> list:
     elif status in STATUS_FILTERS:
         clauses += [ArticleVersion.status == status, Article.archived_at.is_(None)]
     else:
-        clauses += [ArticleVersion.status.in_(CURRENT_STATUSES), Article.archived_at.is_(None)]
+        # One row per article and language: the live version, or the open one if none is live.
+        sibling = aliased(ArticleVersion)
+        live_sibling = sa.exists().where(sibling.article_id == ArticleVersion.article_id,
+                                         sibling.language == ArticleVersion.language,
+                                         sibling.status == "published")
+        clauses += [sa.or_(ArticleVersion.status == "published",
+                           sa.and_(ArticleVersion.status.in_(CURRENT_STATUSES), ~live_sibling)),
+                    Article.archived_at.is_(None)]
     if filters.get("type"):
         clauses.append(Article.type_id == filters["type"])
     if filters.get("language"):
@@ -81,7 +88,9 @@ def find_articles(user: User, q: str, filters: dict, *, page: int, per_page: int
         .options(*_with_article())
     result = paginate(stmt, page=page, per_page=per_page)
     tokens = query_tokens(q)
-    return result, [Hit(v, highlight(v.search_text, tokens)) for v in result.items]
+    # The snippet comes from the fields: the title is already the result's link.
+    return result, [Hit(v, highlight(v.search_text.partition("\n")[2] or v.search_text, tokens))
+                    for v in result.items]
 
 
 def my_drafts(user: User) -> list[ArticleVersion]:
@@ -149,7 +158,7 @@ def category_articles(category: Category, user, channel: str) -> list[ArticleVer
 
 
 def live_category_counts(user, channel: str) -> dict[int, int]:
-    """Per category: the articles with a live version the reader sees there."""
+    """Per category: the articles with a live version the reader sees in it or below it."""
     live = sa.exists().where(ArticleVersion.article_id == Article.id,
                              ArticleVersion.status == "published")
     rows = db.session.execute(
@@ -157,7 +166,16 @@ def live_category_counts(user, channel: str) -> dict[int, int]:
         .join(Article, Article.id == article_categories.c.article_id)
         .where(visible_articles(user, channel), live)
         .group_by(article_categories.c.category_id))
-    return dict(rows.tuples().all())
+    direct = dict(rows.tuples().all())
+    parents = dict(db.session.execute(sa.select(Category.id, Category.parent_id)).tuples().all())
+    totals: dict[int, int] = {}
+    for category_id, count in direct.items():
+        seen = set()
+        while category_id is not None and category_id not in seen:  # up to the root
+            seen.add(category_id)
+            totals[category_id] = totals.get(category_id, 0) + count
+            category_id = parents.get(category_id)
+    return totals
 
 
 def sub_categories(parent: Category | None) -> list[Category]:

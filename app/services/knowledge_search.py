@@ -124,6 +124,8 @@ def highlight(text: str, tokens: list[str], *, length: int = SNIPPET_LENGTH) -> 
                          re.IGNORECASE)
     first = pattern.search(text)
     start = max(0, (first.start() if first else 0) - length // 3)
+    if start:
+        start = text.rfind(" ", 0, start) + 1  # begin at a word
     window = text[start:start + length]
     pieces = [Markup("…") if start else Markup("")]
     position = 0
