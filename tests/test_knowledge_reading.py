@@ -8,7 +8,7 @@ from app.models import FeedItem
 from app.models.knowledge import Article, CaseArticle
 from app.services import knowledge_articles as articles
 from app.services import knowledge_cases as case_kb
-from tests.conftest import HX, soup
+from tests.conftest import HX, csrf_from, soup
 from tests.factories import add_team_member, make_case, make_contact, make_role, make_user
 from tests.knowledge_factories import make_article, seed_types, set_approval
 
@@ -233,3 +233,17 @@ def test_search_sees_current_versions_not_superseded_ones(login, agent, refund):
     assert soup(client.get("/knowledge/?q=refund")).select(".kb-hit") == []
     hits = soup(client.get("/knowledge/?q=credit")).select(".kb-hit .subject")
     assert [a.get_text() for a in hits] == ["Credit a bill"]
+
+
+def test_attaching_without_the_csrf_token_is_refused(app, login, agent, refund):
+    case = make_case(actor=agent, subject="Refund for invoice 42")
+    db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = login(agent)
+    url = f"/knowledge/cases/{case.number}/attach"
+    assert client.post(url, data={"article_id": refund.id}, headers=HX).status_code == 400
+    token = csrf_from(client.get("/knowledge/"))
+    response = client.post(url, data={"article_id": refund.id},
+                           headers={**HX, "X-CSRFToken": token})
+    assert response.status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseArticle)) == 1

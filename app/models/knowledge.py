@@ -118,7 +118,8 @@ class Article(CreatedMixin, db.Model):
     channel_internal: Mapped[bool] = mapped_column(default=True)
     channel_portal: Mapped[bool] = mapped_column(default=False)
     channel_public: Mapped[bool] = mapped_column(default=False)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
     source_case_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("cases.id", ondelete="SET NULL"))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

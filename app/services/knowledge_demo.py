@@ -87,7 +87,7 @@ TOPICS = [
       "Batch the requests and honour the `Retry-After` header."),
      ("What are the API limits?", "600 requests a minute per key; bulk endpoints count once."),
      ("Create an API key", "Keys are created per integration.",
-      "1. Open **Admin → API keys**.\n2. Click *New key*.\n3. Copy it once: it is not shown again.")),
+      "1. Open **Admin → API keys**.\n2. Click *New key*.\n3. Copy it: it is shown once.")),
     ("Products/Mobile app", "crashes",
      ("Mobile app crashes on launch", "The app closes as soon as it opens after an update.",
       "A cached session from the previous version cannot be read.",
@@ -161,10 +161,11 @@ def seed_knowledge_demo() -> int:
                                               title=translated, fields=fields)
                 articles.publish_version(version, actor=author)
     settings.approval_required = True
-    for article, _keyword, kind in created[1::9]:
+    for article, _keyword, _kind in created[1::9]:
+        latest = article.versions[-1]
         version = articles.open_version(article, article.master_language) or \
             articles.save_draft(article, actor=author, language=article.master_language,
-                                title=article.versions[-1].title, fields=article.versions[-1].fields,
+                                title=latest.title, fields=latest.fields,
                                 change_note="Clearer steps")
         articles.submit_version(version, actor=author)
     settings.approval_required = approval
