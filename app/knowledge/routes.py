@@ -14,7 +14,7 @@ from app.knowledge.loading import (
     MovedArticle, article_by_slug, category_or_404, chosen_language, require_writer_here,
     type_or_404,
 )
-from app.models.knowledge import LANGUAGES, ArticleType
+from app.models.knowledge import LANGUAGES, ArticleType, Category
 from app.pagination import parse_page
 from app.services import knowledge as kb
 from app.services import knowledge_articles as articles
@@ -109,11 +109,10 @@ def fill_placement_choices(form) -> None:
                                for c, _depth in kb.category_tree()]
 
 
-def chosen_categories(ids) -> list:
-    from app.models.knowledge import Category
-
-    return list(db.session.scalars(sa.select(Category).where(Category.id.in_(ids or [])))) \
-        if ids else []
+def chosen_categories(ids) -> list[Category]:
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(Category).where(Category.id.in_(ids))))
 
 
 @bp.route("/articles/<slug>")
@@ -126,7 +125,8 @@ def view_article(slug: str):
     live = next((v for v in history if v.status == "published"), None)
     draft = next((v for v in history if v.is_open), None)
     shown = next((v for v in history if v.number == number), None) if number else (live or draft)
-    if shown is None and language != article.master_language:
+    if shown is None and language != article.master_language and kb.can_write(current_user):
+        # No version in this language yet: start the translation.
         return hx_redirect(url_for("knowledge.edit_article", slug=article.slug, lang=language))
     if shown is None:
         abort(404)
