@@ -1,7 +1,9 @@
 """The knowledge base for readers at /kb: the public channel for anyone, the portal channel
 for signed-in customers, the internal one for staff (what visible_articles allows)."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort, flash, make_response, redirect, render_template, request, session, url_for,
+)
 from flask_login import current_user
 
 from app.extensions import db
@@ -70,13 +72,14 @@ def article(slug: str):
     if version is None:
         abort(404)
     master = articles.live_version(article, article.master_language)
-    response = render_template(
+    response = make_response(render_template(
         "knowledge/kb_article.html", article=article, version=version, languages=LANGUAGES,
         fell_back=bool(wanted) and language != wanted[0],
         out_of_date=articles.is_out_of_date(version, master),
         other_languages=[code for code in articles.languages_of(article)
                          if code != language and articles.live_version(article, code)],
-        form=VoteForm(), voted=article.id in session.get(VOTED_KEY, []))
+        form=VoteForm(), voted=article.id in session.get(VOTED_KEY, [])))
+    response.vary.add("Accept-Language")  # the language is chosen from it
     count_view(article)
     return response
 
