@@ -29,10 +29,12 @@ def _moved(exc: MovedArticle):
 def home():
     channel = kb.reader_channel(current_user)
     q = (request.args.get("q") or "")[:1000]
+    wanted = reader_languages()
     page, hits = lists.find_articles(current_user, q, {}, page=parse_page(request.args.get("page")),
-                                     channel=channel)
-    return render_template("knowledge/kb_home.html", q=q, page=page, hits=hits,
-                           page_url=lambda n: url_for("kb.home", q=q, page=n),
+                                     channel=channel, language=wanted[0] if wanted else None)
+    lang = request.args.get("lang") if request.args.get("lang") in wanted else None
+    return render_template("knowledge/kb_home.html", q=q, page=page, hits=hits, lang=lang,
+                           page_url=lambda n: url_for("kb.home", q=q, page=n, lang=lang),
                            recent=[] if q.strip() else lists.recently_published(current_user,
                                                                                channel),
                            top_categories=lists.sub_categories(None),

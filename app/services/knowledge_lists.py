@@ -67,14 +67,16 @@ def filter_clauses(filters: dict) -> list:
 
 
 def find_articles(user: User, q: str, filters: dict, *, page: int, per_page: int = 20,
-                  channel: str = "internal") -> tuple[Page, list[Hit]]:
-    """Search (or list, with no query) the versions a reader may see, with snippets."""
+                  channel: str = "internal", language: str | None = None) -> tuple[Page, list[Hit]]:
+    """Search (or list, with no query) the versions a reader may see, with snippets; readers
+    outside the staff area get one version an article: in `language`, else the master."""
     matches = match_versions(q)
     if channel == "internal":
         # Staff manage every article here, whichever channels it is published in.
         where = filter_clauses(filters) if user.is_staff else [sa.false()]
     else:
-        where = [visible_articles(user, channel), ArticleVersion.status == "published"]
+        where = [visible_articles(user, channel), ArticleVersion.status == "published",
+                 in_reader_language(language)]
     if q and q.strip() and matches is None:
         return Page(items=[], page=1, per_page=per_page, total=0), []
     if matches is not None:
@@ -91,6 +93,18 @@ def find_articles(user: User, q: str, filters: dict, *, page: int, per_page: int
     # The snippet comes from the fields: the title is already the result's link.
     return result, [Hit(v, highlight(v.search_text.partition("\n")[2] or v.search_text, tokens))
                     for v in result.items]
+
+
+def in_reader_language(language: str | None) -> sa.ColumnElement[bool]:
+    """SQL: the live version in the language, or the master's where there is none in it."""
+    master = ArticleVersion.language == Article.master_language
+    if not language:
+        return master
+    sibling = aliased(ArticleVersion)
+    translated = sa.exists().where(sibling.article_id == ArticleVersion.article_id,
+                                   sibling.language == language,
+                                   sibling.status == "published")
+    return sa.or_(ArticleVersion.language == language, sa.and_(master, ~translated))
 
 
 def my_drafts(user: User) -> list[ArticleVersion]:
