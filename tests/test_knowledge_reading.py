@@ -275,3 +275,12 @@ def test_the_home_and_searches_read_in_the_same_few_queries_however_many_article
         if batch == 0:
             first = measured
     assert measured == first and first[0] <= 16 and max(first[1:]) <= 8, (first, measured)
+
+
+def test_one_shared_word_among_many_is_no_suggestion(agent):
+    make_article(agent, title="Update the phone firmware",
+                 fields={"question": "Update the phone firmware?", "answer": "Use the portal."})
+    weak = case_kb.suggest_articles("Mobile app crashes on launch after the latest update", agent)
+    assert weak == []
+    strong = case_kb.suggest_articles("Phone firmware update fails", agent)
+    assert [s.version.title for s in strong] == ["Update the phone firmware"]

@@ -16,6 +16,7 @@ from app.services.errors import AccessDenied, ValidationFailed
 from app.services.knowledge import (
     can_approve, get_knowledge_settings, require_writer,
 )
+from app.services.knowledge_cases import attach_from_source_case
 from app.services.knowledge_search import index_article, unindex_versions
 
 
@@ -208,8 +209,6 @@ def publish_version(version: ArticleVersion, *, actor: User) -> ArticleVersion:
     db.session.flush()
     prune_versions(version.article, version.language, settings.keep_versions)
     if version.article.source_case_id and version.language == version.article.master_language:
-        from app.services.knowledge_cases import attach_from_source_case
-
         attach_from_source_case(version, actor=actor)
     return version
 

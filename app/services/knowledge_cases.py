@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Case, FeedItem, User
 from app.models.knowledge import Article, ArticleType, ArticleVersion, CaseArticle
 from app.services.errors import ValidationFailed
-from app.services.knowledge import visible_articles
+from app.services.knowledge import can_write, visible_articles
 from app.services.knowledge_search import query_tokens, search_articles
 
 # Words too common to say anything about what a case is about.
@@ -158,7 +158,10 @@ def suggest_articles(text: str, viewer: User, *, exclude_case: Case | None = Non
             continue
         words = set(query_tokens(version.search_text))
         matched = [t for t in tokens if t in words or any(w.startswith(t) for w in words)]
-        suggestions.append(Suggestion(version, similar.get(version.article_id, 0), matched))
+        cases = similar.get(version.article_id, 0)
+        if not cases and len(matched) < min(2, len(tokens)):
+            continue  # one shared word among many says little
+        suggestions.append(Suggestion(version, cases, matched))
         if len(suggestions) >= limit:
             break
     return suggestions
@@ -170,7 +173,8 @@ def case_knowledge(case: Case, viewer: User) -> dict:
     suggestions = suggest_articles(f"{case.subject}\n{case.description or ''}", viewer,
                                    exclude_case=case, subject=case.subject,
                                    exclude_article_ids={row.article_id for row in attached})
-    return {"knowledge_attached": attached, "knowledge_suggestions": suggestions}
+    return {"knowledge_attached": attached, "knowledge_suggestions": suggestions,
+            "knowledge_can_write": can_write(viewer)}
 
 
 def last_public_reply(case: Case) -> str:
