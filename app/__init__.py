@@ -94,6 +94,10 @@ def register_blueprints(app: Flask) -> None:
     from app.search import init_app as init_search
 
     init_search(app)
+    from app.knowledge import bp as knowledge_bp, public_bp as kb_bp
+
+    app.register_blueprint(knowledge_bp)
+    app.register_blueprint(kb_bp)
 
 
 def register_hooks(app: Flask) -> None:

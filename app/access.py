@@ -11,8 +11,10 @@ from sqlalchemy.orm import joinedload
 from app.errors import AccessDenied
 from app.extensions import db
 from app.models import STAFF_ROLES, Case, CaseTeamMember, CaseTeamRole, RecentView, Setting, User
+from app.models.knowledge import CHANNELS, Article
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.accept_invitation"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.accept_invitation",
+                    "kb.home", "kb.category", "kb.article", "kb.vote"}
 SIGNED_IN_ENDPOINTS = {"auth.logout", "auth.index", "auth.welcome", "auth.settings",
                        "auth.change_password"}
 BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {
@@ -24,6 +26,7 @@ BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {
     "case_team": STAFF_ROLES,
     "workflow": ("admin",),
     "search": STAFF_ROLES,
+    "knowledge": STAFF_ROLES,  # admin pages and per-article rights: checked in each view
 }
 
 
@@ -221,3 +224,15 @@ def require_change_owner(user: User, case: Case) -> None:
     """Refuse an owner change the user may not make."""
     if not can_change_owner(user, case):
         abort(403)
+
+
+def visible_articles(user, channel: str) -> sa.ColumnElement[bool]:
+    """A SQL filter on Article for what this user may read in this channel: staff read the
+    internal channel, signed-in users the portal, anyone the public one; archived articles
+    are in none."""
+    signed_in = getattr(user, "is_authenticated", False)
+    allowed = {"public": True, "portal": signed_in,
+               "internal": signed_in and getattr(user, "is_staff", False)}
+    if channel not in CHANNELS or not allowed[channel]:
+        return sa.false()
+    return sa.and_(Article.archived_at.is_(None), getattr(Article, f"channel_{channel}").is_(True))

@@ -89,7 +89,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     # SQLite's FTS5 table and its shadow tables belong to the search index, not the models.
-    from app.models.search import include_name
+    from app.models.common import include_name
     conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()

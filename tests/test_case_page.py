@@ -7,8 +7,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import RecentView
+from app.services.knowledge_cases import attach_article
 from tests.conftest import HX, IS_POSTGRES, csrf_from, sent_to_welcome, soup
 from tests.factories import make_case, make_contact, make_user
+from tests.knowledge_factories import make_article
 
 
 @pytest.fixture
@@ -354,6 +356,7 @@ RELATED_LIST_ROWS = {
     "files": ("related-files", "li .subject", ["notes.txt"]),
     "tasks": ("related-tasks", "li .subject", ["Call back"]),
     "history": ("related-history", "li strong", ["High"]),
+    "knowledge": ("case-knowledge", "li.kb-attached .subject", ["How do I reset my password?"]),
 }
 
 
@@ -371,6 +374,7 @@ def test_every_registered_related_list_renders_on_the_case_page(login, admin, co
     feed_service.add_files(case, actor=admin, uploads=[("notes.txt", b"notes", "text/plain")])
     feed_service.create_task(case, actor=admin, subject="Call back")
     case_service.update_case(case, actor=admin, expected_version=None, priority="High")
+    attach_article(case, make_article(admin), actor=admin, link="/knowledge")
     settings_service.set_case_page_layout(list(REGISTRY), actor=admin)
     db.session.commit()
     client, urls = login(admin), [f"/cases/{c.number}" for c in (empty, case)]
@@ -382,8 +386,15 @@ def test_every_registered_related_list_renders_on_the_case_page(login, admin, co
             page = soup(client.get(url))
         counts.append(counter.count)
     sections = [section["id"] for section in page.select("#related-lists > section")]
-    assert sections == [RELATED_LIST_ROWS[key][0] for key in REGISTRY]
+    assert sections == [f"related-{key}-loading" if REGISTRY[key].lazy
+                        else RELATED_LIST_ROWS[key][0] for key in REGISTRY]
     for key, (container, selector, rows) in RELATED_LIST_ROWS.items():
-        assert [row.get_text(strip=True) for row in page.select(f"#{container} {selector}")] \
+        shown = page
+        if REGISTRY[key].lazy:  # read once the page has loaded, in a request of its own
+            lazy = page.select_one(f"#related-{key}-loading")
+            assert lazy["hx-trigger"] == "load"
+            shown = soup(client.get(lazy["hx-get"], headers=HX))
+            assert shown.find("html") is None
+        assert [row.get_text(strip=True) for row in shown.select(f"#{container} {selector}")] \
             == rows, key
     assert counts[0] == counts[1] <= 10, counts

@@ -7,9 +7,8 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.config import TestConfig
-from app.models.common import render_migration_item
 from app.extensions import db
-from app.models.search import include_name, is_created_on
+from app.models.common import include_name, is_created_on, render_migration_item
 from tests.conftest import DB_URI, IS_POSTGRES
 
 CHECK_SCHEMA = "migration_check"

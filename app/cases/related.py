@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import abort
 from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
 
+from app.access import get_case_or_404
 from app.cases import bp
+from app.htmx import render_page_or_fragment
 from app.models import Case, User
 from app.services import related_lists as related_service
 from app.services.settings import RELATED_LISTS_EXTENSION, case_page_related_lists
@@ -29,6 +33,10 @@ class RelatedList:
     partial: str
     load: Loader
     description: str = ""
+    # A lazy list is read in a request of its own once the page has loaded (hx-trigger
+    # "load"), so a list that searches (Knowledge, Milestones) adds nothing to the page's
+    # own statements.
+    lazy: bool = False
 
 
 # key -> list, in registration order (the order Admin → Page layout offers hidden lists in).
@@ -36,9 +44,9 @@ REGISTRY: dict[str, RelatedList] = {}
 
 
 def register(key: str, label: str, partial: str, load: Loader,
-             description: str = "") -> RelatedList:
+             description: str = "", *, lazy: bool = False) -> RelatedList:
     """Make a related list available to the case page layout."""
-    REGISTRY[key] = RelatedList(key, label, partial, load, description)
+    REGISTRY[key] = RelatedList(key, label, partial, load, description, lazy)
     return REGISTRY[key]
 
 
@@ -54,8 +62,20 @@ def related_lists_context(case: Case, user: User) -> dict:
     shown = case_page_related_lists()
     context: dict = {"related_lists": shown}
     for item in shown:
-        context |= item.load(case, user)
+        if not item.lazy:
+            context |= item.load(case, user)
     return context
+
+
+@bp.route("/<int:number>/related/<key>")
+def related_list(number: int, key: str):
+    """One related list on its own: what a lazy list loads, and its page without JavaScript."""
+    case = get_case_or_404(number, current_user)
+    item = REGISTRY.get(key)
+    if item is None:
+        abort(404)
+    return render_page_or_fragment("cases/related.html", item.partial, case=case, item=item,
+                                   **item.load(case, current_user))
 
 
 register("files", "Files", "cases/_related_files.html",

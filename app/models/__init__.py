@@ -7,6 +7,7 @@ from app.models.cases import (
 from app.models.invitations import Invitation
 from app.models.search import SearchDocument
 from app.models.settings import Setting
+from app.models import knowledge  # noqa: F401  (articles, versions, categories)
 from app.models.teams import (
     ACCESS_LEVELS, CaseTeamMember, CaseTeamRole, PredefinedTeam, PredefinedTeamMember,
 )

@@ -39,3 +39,15 @@ def render_migration_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """For migrations: leave SQLite's FTS5 tables (and their shadow tables) out of comparisons;
+    the models create them through DDL events, not as tables."""
+    return not (type_ == "table" and "_fts" in (name or ""))
+
+
+def is_created_on(index, dialect: str) -> bool:
+    """False for an index declared for another database only (Index.ddl_if(dialect=...))."""
+    wanted = getattr(index, "_ddl_if", None)
+    return wanted is None or wanted.dialect in (None, dialect)

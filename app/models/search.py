@@ -55,17 +55,3 @@ for _statement in SQLITE_DDL:
                     sa.DDL(_statement).execute_if(dialect="sqlite"))
 sa.event.listen(SearchDocument.__table__, "before_drop",
                 sa.DDL("DROP TABLE IF EXISTS search_fts").execute_if(dialect="sqlite"))
-
-
-def include_name(name, type_, parent_names) -> bool:
-    """For migrations: leave SQLite's FTS5 table and its shadow tables out of comparisons."""
-    return not (type_ == "table" and name and name.startswith("search_fts"))
-
-
-# Indexes only one database builds (declared with Index.ddl_if), by name.
-DIALECT_INDEXES = {"ix_search_documents_tsv": "postgresql"}
-
-
-def is_created_on(index: sa.Index, dialect: str) -> bool:
-    """False for an index declared for another database only."""
-    return DIALECT_INDEXES.get(index.name, dialect) == dialect

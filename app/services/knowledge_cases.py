@@ -1,0 +1,201 @@
+"""Knowledge on cases: attaching articles, suggesting them, writing one from a case."""
+from __future__ import annotations
+
+from collections import Counter as Tally
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy.orm import joinedload
+
+from app.access import visible_cases
+from app.extensions import db
+from app.models import Case, FeedItem, User
+from app.models.knowledge import Article, ArticleType, ArticleVersion, CaseArticle
+from app.services.errors import ValidationFailed
+from app.access import visible_articles
+from app.services.knowledge import can_write
+from app.services.knowledge_search import query_tokens, search_articles
+
+# Words too common to say anything about what a case is about.
+STOP_WORDS = frozenset("""a an and are as at be but by can cannot does for from has have how i
+in is it its my no not of on or our please the their there this to was we what when where
+which who why will with you your after again all any been before being cant could did do dont
+get got help hi hello into just me more need now only out over same so some still than that
+them then they too up us very want wants way were would yes issue problem question""".split())
+SIMILAR_CASE_LIMIT = 500
+
+
+@dataclass
+class Suggestion:
+    """An article suggested for a case, with why."""
+
+    version: ArticleVersion
+    similar_cases: int = 0
+    matched: list[str] = field(default_factory=list)
+
+    @property
+    def article(self) -> Article:
+        return self.version.article
+
+    @property
+    def reasons(self) -> list[str]:
+        reasons = []
+        if self.similar_cases:
+            plural = "s" if self.similar_cases != 1 else ""
+            reasons.append(f"attached to {self.similar_cases} similar case{plural}")
+        if self.matched:
+            reasons.append("matches: " + ", ".join(self.matched[:5]))
+        return reasons
+
+
+def significant_tokens(text: str, limit: int = 12) -> list[str]:
+    """The words of a text that say what it is about (no stop words, no single letters)."""
+    return [t for t in query_tokens(text) if t not in STOP_WORDS and len(t) > 1][:limit]
+
+
+def attached_articles(case: Case) -> list[CaseArticle]:
+    return list(db.session.scalars(
+        sa.select(CaseArticle).where(CaseArticle.case_id == case.id)
+        .options(joinedload(CaseArticle.article), joinedload(CaseArticle.version),
+                 joinedload(CaseArticle.attached_by))
+        .order_by(CaseArticle.attached_at.desc())))
+
+
+def attach_article(case: Case, article: Article, *, actor: User, link: str,
+                   language: str | None = None) -> CaseArticle:
+    """Attach the article's live version to the case, with a feed item saying so."""
+    language = language or article.master_language
+    version = db.session.scalar(sa.select(ArticleVersion).where(
+        ArticleVersion.article_id == article.id, ArticleVersion.language == language,
+        ArticleVersion.status == "published"))
+    if version is None or article.is_archived or not article.channel_internal:
+        raise ValidationFailed("Only a published article can be attached.")
+    existing = db.session.scalar(sa.select(CaseArticle).where(
+        CaseArticle.case_id == case.id, CaseArticle.article_id == article.id))
+    if existing is not None:
+        return existing
+    link_row = CaseArticle(case_id=case.id, article=article, version_id=version.id,
+                           version_number=version.number, language=language, attached_by=actor)
+    db.session.add(link_row)
+    article.attach_count = (article.attach_count or 0) + 1
+    body_html = Markup('<p><a href="{}">{}</a> <span class="muted">(version {})</span></p>').format(
+        link, version.title, version.number)
+    db.session.add(FeedItem(case_id=case.id, kind="article", author=actor, body=version.title,
+                            body_html=str(body_html), visibility="internal"))
+    db.session.flush()
+    return link_row
+
+
+def detach_article(case: Case, case_article: CaseArticle, *, actor: User) -> None:
+    """Take an article off the case (the feed keeps that it was shared)."""
+    if case_article.case_id != case.id:
+        raise ValidationFailed("That article is not attached to this case.")
+    article = case_article.article
+    article.attach_count = max(0, (article.attach_count or 0) - 1)
+    db.session.add(FeedItem(case_id=case.id, kind="system", author=actor,
+                            body=f"Removed the article “{case_article.title}”."))
+    db.session.delete(case_article)
+    db.session.flush()
+
+
+def attach_from_source_case(version: ArticleVersion, *, actor: User) -> None:
+    """When an article written from a case is first published, attach it to that case."""
+    case = db.session.get(Case, version.article.source_case_id)
+    if case is None:
+        return
+    from flask import url_for
+
+    link = url_for("knowledge.view_article", slug=version.article.slug)
+    attach_article(case, version.article, actor=actor, link=link, language=version.language)
+
+
+def similar_case_counts(tokens: list[str], viewer: User, *,
+                        exclude_case_id: int | None = None) -> Tally:
+    """Per article: how many other cases with a subject like these words it is attached to."""
+    if not tokens:
+        return Tally()
+    like = [Case.subject.ilike(f"%{t}%") for t in tokens[:8]]
+    stmt = (sa.select(CaseArticle.article_id, Case.subject)
+            .join(Case, Case.id == CaseArticle.case_id)
+            .where(sa.or_(*like), visible_cases(viewer))
+            .order_by(CaseArticle.attached_at.desc()).limit(SIMILAR_CASE_LIMIT))
+    if exclude_case_id is not None:
+        stmt = stmt.where(Case.id != exclude_case_id)
+    mine = set(tokens)
+    needed = min(2, len(mine))
+    counts: Tally = Tally()
+    for article_id, subject in db.session.execute(stmt):
+        if len(mine & set(significant_tokens(subject, 30))) >= needed:
+            counts[article_id] += 1
+    return counts
+
+
+def suggest_articles(text: str, viewer: User, *, exclude_case: Case | None = None,
+                     exclude_article_ids: set[int] = frozenset(), limit: int = 5,
+                     subject: str | None = None) -> list[Suggestion]:
+    """Published internal articles for a case's text: those attached to cases with similar
+    subjects first (more such cases first), then by full-text relevance."""
+    tokens = significant_tokens(text)
+    if not tokens:
+        return []
+    readable = [visible_articles(viewer, "internal"), ArticleVersion.status == "published",
+                ArticleVersion.language == Article.master_language]
+    found = search_articles(" ".join(tokens), any_terms=True, limit=50,
+                            where=[ArticleVersion.article_id == Article.id, *readable])
+    similar = similar_case_counts(significant_tokens(subject if subject is not None else text),
+                                  viewer, exclude_case_id=exclude_case.id if exclude_case else None)
+    scores = {version.article_id: (version, score) for version, score in found}
+    missing = [aid for aid in similar if aid not in scores]
+    if missing:
+        for version in db.session.scalars(sa.select(ArticleVersion).join(Article).where(
+                ArticleVersion.article_id.in_(missing), *readable)):
+            scores[version.article_id] = (version, 0.0)
+    ranked = sorted(scores.values(), key=lambda pair: (similar.get(pair[0].article_id, 0),
+                                                       pair[1]), reverse=True)
+    suggestions = []
+    for version, _score in ranked:
+        if version.article_id in exclude_article_ids:
+            continue
+        words = set(query_tokens(version.search_text))
+        matched = [t for t in tokens if t in words or any(w.startswith(t) for w in words)]
+        cases = similar.get(version.article_id, 0)
+        if not cases and len(matched) < min(2, len(tokens)):
+            continue  # one shared word among many says little
+        suggestions.append(Suggestion(version, cases, matched))
+        if len(suggestions) >= limit:
+            break
+    return suggestions
+
+
+def case_knowledge(case: Case, viewer: User) -> dict:
+    """The Knowledge related list's data: attached articles and suggestions."""
+    attached = attached_articles(case)
+    suggestions = suggest_articles(f"{case.subject}\n{case.description or ''}", viewer,
+                                   exclude_case=case, subject=case.subject,
+                                   exclude_article_ids={row.article_id for row in attached})
+    return {"knowledge_attached": attached, "knowledge_suggestions": suggestions,
+            "knowledge_can_write": can_write(viewer)}
+
+
+def last_public_reply(case: Case) -> str:
+    """The text of the last public staff post on the case (the likely answer)."""
+    return db.session.scalar(
+        sa.select(FeedItem.body).join(User, User.id == FeedItem.author_id)
+        .where(FeedItem.case_id == case.id, FeedItem.visibility == "public",
+               FeedItem.kind.in_(("post", "email")), User.role.in_(("admin", "agent")))
+        .order_by(FeedItem.created_at.desc(), FeedItem.id.desc()).limit(1)) or ""
+
+
+def draft_from_case(case: Case, article_type: ArticleType) -> dict:
+    """Prefill for an article written from a case: its subject, description and last reply."""
+    keys = [f.key for f in article_type.fields]
+    reply = last_public_reply(case)
+    fields = {}
+    if keys:
+        fields[keys[0]] = case.subject if len(keys) > 1 else f"{case.description}\n\n{reply}"
+    if len(keys) > 1:
+        fields[keys[-1]] = reply
+        if len(keys) > 2:
+            fields[keys[0]] = case.description or case.subject
+    return {"title": case.subject, "fields": fields}
