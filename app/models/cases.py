@@ -71,6 +71,9 @@ class Case(CreatedMixin, db.Model):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
+    entitlement_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("entitlements.id"), index=True)
+    no_entitlement_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     account: Mapped[Account | None] = relationship()
     contact: Mapped[Contact | None] = relationship()
