@@ -86,6 +86,9 @@ def register_blueprints(app: Flask) -> None:
     from app.workflow import bp as workflow_bp
 
     app.register_blueprint(workflow_bp)
+    from app.entitlements import bp as entitlements_bp
+
+    app.register_blueprint(entitlements_bp)
 
 
 def register_hooks(app: Flask) -> None:

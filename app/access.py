@@ -23,6 +23,7 @@ BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {
     # /cases/<n>/team: per-case checks through get_case_or_404 / require_edit in each view.
     "case_team": STAFF_ROLES,
     "workflow": ("admin",),
+    "entitlements": STAFF_ROLES,  # setup pages check for admins themselves
 }
 
 
@@ -41,7 +42,8 @@ def nav_items(user, path: str = "") -> list[tuple[str, str, bool]]:
     items = [("Cases", "cases.list_cases", ("/cases",)),
              ("Accounts", "accounts.list_accounts", ("/accounts",)),
              ("Contacts", "accounts.list_contacts", ("/contacts",)),
-             ("My tasks", "cases.my_tasks", ("/cases/tasks",))]
+             ("My tasks", "cases.my_tasks", ("/cases/tasks",)),
+             ("Entitlements", "entitlements.list_contracts", ("/entitlements",))]
     if user.is_admin:
         items.append(("Admin", "admin.list_users", ("/admin", "/teams")))
     # The longest matching prefix wins, so /cases/tasks lights up My tasks, not Cases.
