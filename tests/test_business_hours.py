@@ -126,7 +126,8 @@ def test_is_open_and_helpers():
     assert is_open(local(2026, 3, 2, 9, 0), office())
     assert not is_open(local(2026, 3, 2, 17, 0), office())
     assert format_minutes(150) == "2 h 30 min" and format_minutes(45) == "45 min"
-    assert format_minutes(3 * 24 * 60 + 60) == "3 d 1 h"
+    assert format_minutes(3 * 24 * 60 + 60) == "73 h"
+    assert format_minutes(1590 * 60 + 20) == "1,590 h"
     assert parse_clock("24:00") == 1440
     with pytest.raises(ValueError):
         parse_clock("9")

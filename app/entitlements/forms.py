@@ -94,7 +94,8 @@ class MilestoneRowForm(RowForm):
     warn_owner = BooleanField("Email the case owner")
     violation_owner = BooleanField("Email the case owner")
     addresses = StringField("Also email", filters=[strip])
-    violation_status = SelectField("On violation, set status to",
+    # Checked by the service: a row left unused posts nothing here.
+    violation_status = SelectField("On violation, set status to", validate_choice=False,
                                    choices=[("", "Leave the status")] +
                                    [(s, s) for s in STATUSES[:-1]])
 

@@ -215,13 +215,12 @@ def explain(start: datetime, minutes: float, calendar: Calendar) -> Explanation:
 
 
 def format_minutes(minutes: float) -> str:
-    """A business duration as people say it: "2 h 30 min", "45 min", "3 d 1 h" (8 h days
-    are not assumed: a day here is 24 business hours only on a 24×7 calendar)."""
+    """A business duration as people say it: "2 h 30 min", "45 min", "1,590 h" (never days:
+    a business day is eight hours on one calendar and twenty-four on another)."""
     minutes = int(round(abs(minutes)))
     hours, mins = divmod(minutes, 60)
-    if hours >= 48:
-        days, hours = divmod(hours, 24)
-        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours >= 100:
+        return f"{hours:,} h"
     if hours:
         return f"{hours} h {mins} min" if mins else f"{hours} h"
     return f"{mins} min"

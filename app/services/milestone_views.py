@@ -131,7 +131,7 @@ def parse_changes(text: str, opened: datetime, first_status: str = "New") -> lis
             if new is None:
                 raise ValidationFailed(f"Line {number}: “{what}” is not a status, response "
                                        "or reply.", "changes")
-            events.append(Event(at, "status", status, new, "What if"))
+            events.append(Event(at, "status", status, new, "You"))
             status = new
     return sorted(events, key=lambda e: e.at)
 
