@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models.common import utcnow
 from app.models.entitlements import Entitlement, ServiceContract
 from app.services import entitlement_setup as setup
+from app.services import eligibility
 from app.services import entitlements as service
 from app.services.errors import ValidationFailed
 from tests.conftest import HX, IS_POSTGRES, csrf_from, soup
@@ -236,8 +237,8 @@ def test_eligibility_prefers_the_entitlement_matching_the_channel(app):
     account = make_account()
     make_entitlement(account=account, name="Phone", kind="phone")
     email = make_entitlement(account=account, name="Email", kind="email")
-    assert service.eligibility(account, "Email")["chosen"] == email
-    assert service.eligibility(account, "Web")["chosen"] is None
+    assert eligibility.eligibility(account, "Email")["chosen"] == email
+    assert eligibility.eligibility(account, "Web")["chosen"] is None
 
 
 def test_eligibility_warns_clearly_when_no_entitlement_is_active(client):
@@ -250,11 +251,11 @@ def test_eligibility_warns_clearly_when_no_entitlement_is_active(client):
 def test_without_an_entitlement_a_reason_is_needed_or_the_case_is_refused(app):
     account = make_account()
     with pytest.raises(ValidationFailed, match="Say why"):
-        service.check_eligibility(account, None, "")
-    assert service.check_eligibility(account, None, "Goodwill") is None
-    service.set_no_entitlement_policy("refuse")
+        eligibility.check_eligibility(account, None, "")
+    assert eligibility.check_eligibility(account, None, "Goodwill") is None
+    eligibility.set_no_entitlement_policy("refuse")
     with pytest.raises(ValidationFailed, match="need an active entitlement"):
-        service.check_eligibility(account, None, "Goodwill")
+        eligibility.check_eligibility(account, None, "Goodwill")
 
 
 def test_an_expired_or_foreign_entitlement_is_refused(app):
@@ -262,9 +263,9 @@ def test_an_expired_or_foreign_entitlement_is_refused(app):
     expired = make_entitlement(account=account, start=TODAY - timedelta(days=9),
                                end=TODAY - timedelta(days=1))
     with pytest.raises(ValidationFailed, match="is expired"):
-        service.check_eligibility(account, expired)
+        eligibility.check_eligibility(account, expired)
     with pytest.raises(ValidationFailed, match="another account"):
-        service.check_eligibility(make_account(), make_entitlement(account=account))
+        eligibility.check_eligibility(make_account(), make_entitlement(account=account))
 
 
 def test_the_refuse_policy_shows_in_the_fragment_and_is_set_by_admins(app, login, admin, agent):

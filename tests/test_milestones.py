@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import FeedItem, OutboxMessage
 from app.models.entitlements import CaseMilestone
-from app.services.entitlements import attach_entitlement
+from app.services.eligibility import attach_entitlement
 from app.services.milestones import case_milestones, recalculate_milestones, tick
 from tests.conftest import IS_POSTGRES
 from tests.entitlement_factories import (

@@ -7,7 +7,7 @@ from flask import render_template
 from app.extensions import db
 from app.models import FeedItem, Setting
 from app.models.common import utcnow
-from app.services.entitlements import attach_entitlement
+from app.services.eligibility import attach_entitlement
 from app.services.milestone_views import milestones_context
 from app.services.milestones import recalculate_milestones
 from tests.conftest import HX, soup

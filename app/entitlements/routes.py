@@ -15,6 +15,7 @@ from app.models.entitlements import (
     ContractLine, Entitlement, EntitlementProcess, EntitlementTemplate, ServiceContract,
 )
 from app.pagination import parse_page
+from app.services import eligibility as eligibility_service
 from app.services import entitlements as service
 from app.services.errors import ValidationFailed
 from app.services.milestone_views import LIST_SORTS, milestone_list
@@ -120,7 +121,7 @@ def eligibility():
     """The new-case form's fragment: the account's entitlements, badges, the preselected one."""
     account = db.session.get(Account, optional_id(request.args.get("account")) or 0)
     return render_template("entitlements/_eligibility.html",
-                           **service.eligibility(account, request.args.get("origin", "")))
+                           **eligibility_service.eligibility(account, request.args.get("origin", "")))
 
 
 def _milestone_page(which: str):

@@ -16,7 +16,7 @@ from app.models.entitlements import (
     MILESTONE_KINDS, PRIORITY_COLUMNS, BusinessCalendar, EntitlementProcess, EntitlementTemplate,
 )
 from app.services import entitlement_setup as setup
-from app.services import entitlements as service
+from app.services import eligibility as eligibility_service
 from app.services.calendar_text import (
     format_holidays, format_windows, parse_holidays, parse_windows,
 )
@@ -32,19 +32,20 @@ def _admins_only_for_setup() -> None:
 @bp.route("/setup")
 def setup_overview():
     """Calendars, processes, service levels and the policy, on one page."""
+    calendars = setup.calendars()
     return render_template(
-        "entitlements/setup.html", calendars=setup.calendars(), processes=setup.processes(),
+        "entitlements/setup.html", calendars=calendars, processes=setup.processes(),
         templates=db.session.scalars(sa.select(EntitlementTemplate)
                                      .order_by(EntitlementTemplate.name)).all(),
-        policy_form=PolicyForm(policy=service.no_entitlement_policy()),
-        window_text={c.id: format_windows(c.windows) for c in setup.calendars()})
+        policy_form=PolicyForm(policy=eligibility_service.no_entitlement_policy()),
+        window_text={c.id: format_windows(c.windows) for c in calendars})
 
 
 @bp.route("/setup/policy", methods=["POST"])
 def setup_policy():
     form = PolicyForm()
     if form.validate_on_submit():
-        service.set_no_entitlement_policy(form.policy.data)
+        eligibility_service.set_no_entitlement_policy(form.policy.data)
         db.session.commit()
         flash("Saved the policy for cases without an entitlement.", "success")
     return hx_redirect(url_for(".setup_overview"))
