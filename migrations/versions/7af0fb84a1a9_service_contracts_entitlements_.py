@@ -204,7 +204,6 @@ def upgrade():
     op.create_index('ix_cases_entitlement_id', 'cases', ['entitlement_id'], unique=False)
 
 
-
 def downgrade():
     op.drop_index('ix_cases_entitlement_id', table_name='cases')
     with op.batch_alter_table('cases', schema=None) as batch_op:
