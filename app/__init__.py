@@ -98,6 +98,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(knowledge_bp)
     app.register_blueprint(kb_bp)
+    from app.entitlements import bp as entitlements_bp
+
+    app.register_blueprint(entitlements_bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -27,6 +27,7 @@ BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {
     "workflow": ("admin",),
     "search": STAFF_ROLES,
     "knowledge": STAFF_ROLES,  # admin pages and per-article rights: checked in each view
+    "entitlements": STAFF_ROLES,  # setup pages check for admins themselves
 }
 
 

@@ -67,7 +67,8 @@ def nav_items(user, path: str = "") -> list[tuple[str, str, bool]]:
              ("Accounts", "accounts.list_accounts", ("/accounts",)),
              ("Contacts", "accounts.list_contacts", ("/contacts",)),
              ("My tasks", "cases.my_tasks", ("/cases/tasks",)),
-             ("Knowledge", "knowledge.home", ("/knowledge",))]
+             ("Knowledge", "knowledge.home", ("/knowledge",)),
+             ("Entitlements", "entitlements.list_contracts", ("/entitlements",))]
     if user.is_admin:
         items.append(("Admin", "admin.list_users", ("/admin", "/teams")))
     # The longest matching prefix wins, so /cases/tasks lights up My tasks, not Cases.

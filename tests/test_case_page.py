@@ -7,9 +7,11 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import RecentView
+from app.services.eligibility import attach_entitlement
 from app.services.knowledge_cases import attach_article
 from tests.conftest import HX, IS_POSTGRES, csrf_from, sent_to_welcome, soup
 from tests.factories import make_case, make_contact, make_user
+from tests.entitlement_factories import make_entitlement, make_process
 from tests.knowledge_factories import make_article
 
 
@@ -357,6 +359,7 @@ RELATED_LIST_ROWS = {
     "tasks": ("related-tasks", "li .subject", ["Call back"]),
     "history": ("related-history", "li strong", ["High"]),
     "knowledge": ("case-knowledge", "li.kb-attached .subject", ["How do I reset my password?"]),
+    "milestones": ("related-milestones", "li.ms-item .subject", ["First response", "Resolution"]),
 }
 
 
@@ -375,6 +378,7 @@ def test_every_registered_related_list_renders_on_the_case_page(login, admin, co
     feed_service.create_task(case, actor=admin, subject="Call back")
     case_service.update_case(case, actor=admin, expected_version=None, priority="High")
     attach_article(case, make_article(admin), actor=admin, link="/knowledge")
+    attach_entitlement(case, make_entitlement(process=make_process()))
     settings_service.set_case_page_layout(list(REGISTRY), actor=admin)
     db.session.commit()
     client, urls = login(admin), [f"/cases/{c.number}" for c in (empty, case)]

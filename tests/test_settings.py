@@ -16,7 +16,7 @@ def layout_names(response):
 
 def test_a_new_install_gives_every_agent_read_write_access_and_the_default_layout(app):
     assert settings_service.get_case_access() == "public_edit"
-    assert settings_service.get_case_page_layout() == ["case_team", "knowledge", "files", "tasks", "history"]
+    assert settings_service.get_case_page_layout() == ["case_team", "milestones", "knowledge", "files", "tasks", "history"]
 
 
 def test_admin_switches_case_access_to_private(login, admin):
@@ -70,7 +70,7 @@ def test_page_layout_page_lists_shown_and_available_related_lists(login, admin):
     assert page.status_code == 200
     assert layout_names(page) == ["Files", "Case Team"]
     available = [s.text for s in soup(page).select("#page-layout ul.layout-list strong")]
-    assert available == ["Tasks", "History", "Knowledge"]
+    assert available == ["Tasks", "History", "Knowledge", "Milestones"]
 
 
 def test_moving_a_related_list_up_with_htmx_swaps_only_the_layout(login, admin):
@@ -79,17 +79,17 @@ def test_moving_a_related_list_up_with_htmx_swaps_only_the_layout(login, admin):
     assert response.status_code == 200
     assert soup(response).find("html") is None
     assert soup(response).find(id="page-layout")
-    assert layout_names(response) == ["Case Team", "Knowledge", "Tasks", "Files", "History"]
-    assert json.loads(db.session.get(Setting, "case_page_layout").value)[:3] == ["case_team", "knowledge", "tasks"]
+    assert layout_names(response) == ["Case Team", "Milestones", "Knowledge", "Tasks", "Files", "History"]
+    assert json.loads(db.session.get(Setting, "case_page_layout").value)[:4] == ["case_team", "milestones", "knowledge", "tasks"]
 
 
 def test_layout_changes_work_without_javascript(login, admin):
     client = login(admin)
     response = client.post("/admin/page-layout", data={"key": "case_team", "action": "hide"})
     assert response.status_code == 303
-    assert settings_service.get_case_page_layout() == ["knowledge", "files", "tasks", "history"]
+    assert settings_service.get_case_page_layout() == ["milestones", "knowledge", "files", "tasks", "history"]
     client.post("/admin/page-layout", data={"key": "case_team", "action": "show"})
-    assert settings_service.get_case_page_layout() == ["knowledge", "files", "tasks", "history", "case_team"]
+    assert settings_service.get_case_page_layout() == ["milestones", "knowledge", "files", "tasks", "history", "case_team"]
     page = client.get("/admin/page-layout")
     assert "Saved the case page layout." in page.get_data(as_text=True)
 
@@ -111,13 +111,13 @@ def test_unknown_layout_keys_or_actions_are_refused_with_a_message(login, admin)
         response = client.post("/admin/page-layout", data=data, headers=HX)
         assert response.status_code == 422, data
         assert soup(response).select_one("#page-layout .flash-error")
-    assert settings_service.get_case_page_layout() == ["case_team", "knowledge", "files", "tasks", "history"]
+    assert settings_service.get_case_page_layout() == ["case_team", "milestones", "knowledge", "files", "tasks", "history"]
 
 
 def test_a_damaged_stored_layout_falls_back_and_drops_unknown_lists(app):
     db.session.add(Setting(key="case_page_layout", value="not json"))
     db.session.commit()
-    assert settings_service.get_case_page_layout() == ["case_team", "knowledge", "files", "tasks", "history"]
+    assert settings_service.get_case_page_layout() == ["case_team", "milestones", "knowledge", "files", "tasks", "history"]
     db.session.get(Setting, "case_page_layout").value = json.dumps(["history", "gone", "history"])
     db.session.commit()
     assert settings_service.get_case_page_layout() == ["history"]

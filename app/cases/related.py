@@ -74,8 +74,8 @@ def related_list(number: int, key: str):
     item = REGISTRY.get(key)
     if item is None:
         abort(404)
-    return render_page_or_fragment("cases/related.html", item.partial, case=case, item=item,
-                                   **item.load(case, current_user))
+    context = {"case": case, "item": item} | item.load(case, current_user)
+    return render_page_or_fragment("cases/related.html", item.partial, **context)
 
 
 register("files", "Files", "cases/_related_files.html",

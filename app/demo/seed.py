@@ -18,6 +18,7 @@ from app.demo.content import (
     SUPPORT_NOTES, TITLES, TOPICS, VERIFICATION,
 )
 from app.demo.customers import enrich_demo_customers
+from app.demo.entitlements import seed_entitlements_demo
 from app.demo.knowledge import seed_knowledge_demo
 from app.demo.story import CaseStory
 from app.extensions import db
@@ -69,6 +70,7 @@ def load_demo(*, accounts: int = 25, contacts: int = 80, cases: int = 400,
     seeder.add_teams_and_rules()
     enrich_demo_customers()
     seed_knowledge_demo()
+    seed_entitlements_demo(seeder.now)
     seeder.checkpoint()
     return {"users": len(seeder.staff) + len(seeder.customers), "accounts": len(seeder.accounts),
             "contacts": len(seeder.contacts), "cases": cases}

@@ -10,7 +10,7 @@ from app.database import write_transactions
 from app.extensions import db
 from app.mail import delivery
 from app.mail.sender import TICK_SECONDS, run_cycle
-from app.services import notifications
+from app.services import milestones, notifications
 from app.services.mail_ingest import IngestError, ingest_message
 
 # sysexits(3) codes: mail servers bounce on EX_DATAERR and retry later on EX_TEMPFAIL.
@@ -57,8 +57,11 @@ def tick() -> None:
     with write_transactions():
         stale = delivery.recover_stale()
         reminders = notifications.queue_task_reminders()
+        fired = milestones.tick()
         db.session.commit()
     click.echo(f"Queued {reminders} task reminder{'s' if reminders != 1 else ''}."
+               + (f" Milestones: {fired.warned} warning(s), {fired.violated} violation(s)."
+                  if fired.warned or fired.violated else "")
                + (f" Marked {stale} interrupted message(s) as failed." if stale else ""))
 
 

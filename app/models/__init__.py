@@ -4,6 +4,7 @@ from app.models.cases import (
     CASE_TYPES, FEED_KINDS, OPEN_STATUSES, ORIGINS, PRIORITIES, STATUSES, Attachment, Case,
     Counter, FeedItem, RecentView, Task,
 )
+from app.models.entitlements import CaseMilestone, Entitlement  # noqa: F401 (loads every entitlements table)
 from app.models.invitations import Invitation
 from app.models.search import SearchDocument
 from app.models.settings import Setting

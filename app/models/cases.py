@@ -74,6 +74,9 @@ class Case(CreatedMixin, db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # How the caller proved who they were when the case was opened (app.models.verification).
     verification_id: Mapped[int | None] = mapped_column(sa.ForeignKey("verifications.id"))
+    entitlement_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("entitlements.id"), index=True)
+    no_entitlement_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     account: Mapped[Account | None] = relationship()
     contact: Mapped[Contact | None] = relationship()

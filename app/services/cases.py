@@ -17,7 +17,7 @@ from app.models import (
     RecentView, User,
 )
 from app.models.common import utcnow
-from app.services import workflow_alerts, workflow_engine
+from app.services import milestones, workflow_alerts, workflow_engine
 from app.services.errors import CaseConflict, ValidationFailed
 from app.services.markdown import render_markdown
 from app.services.workflow_engine import WorkflowOutcome
@@ -187,9 +187,17 @@ def reopen_case(case: Case, *, actor: User, expected_version: int | None = None)
 
 
 def note_first_response(case: Case) -> None:
-    """Record the first time the customer heard from us."""
+    """Record the first time the customer heard from us; the milestones follow the reply."""
     if case.first_response_at is None:
         case.first_response_at = utcnow()
+    note_conversation(case)
+
+
+def note_conversation(case: Case) -> None:
+    """A reply joined the public conversation (ours or the customer's): its saved items
+    complete or restart the response milestones, re-derived from the history."""
+    db.session.flush()
+    milestones.recalculate_milestones(case)
 
 
 def after_case_change(case: Case, *, actor: User | None, changes: list[dict],
@@ -202,6 +210,7 @@ def after_case_change(case: Case, *, actor: User | None, changes: list[dict],
     outcome = workflow_engine.evaluate_rules(case, changes=changes, created=created)
     workflow_engine.record_firing(outcome)
     apply_workflow_updates(case, outcome, actor=actor)
+    milestones.recalculate_milestones(case)
     workflow_alerts.queue_alerts(case, outcome.alerts, actor=actor)
     db.session.flush()
 

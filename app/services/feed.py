@@ -81,8 +81,9 @@ def add_post(case: Case, *, actor: User, body: str, visibility: str = "internal"
     item = FeedItem(case_id=case.id, case=case, kind="post", author=actor, body=body.strip(),
                     body_html=render_markdown(body), visibility=visibility,
                     case_version=case.version, request_key=request_key or None)
+    saved = _save(item)
     _responded(case, actor, visibility)
-    return _save(item)
+    return saved
 
 
 def add_files(case: Case, *, actor: User, uploads, comment: str = "",
@@ -103,8 +104,9 @@ def add_files(case: Case, *, actor: User, uploads, comment: str = "",
     item.attachments = [Attachment(case_id=case.id, original_name=f.name,
                                    content_type=f.content_type, size=f.size, sha256=f.sha256)
                         for f in stored]
+    saved = _save(item)
     _responded(case, actor, visibility)
-    return _save(item)
+    return saved
 
 
 def share_update(case: Case, *, actor: User, expected_version: int | None,

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Attachment, Case, Contact, FeedItem, InboundEmail, OutboxMessage, User
 from app.services import files as file_store
 from app.services.case_mail import envelope
-from app.services.cases import create_case
+from app.services.cases import create_case, note_conversation
 from app.services.errors import DomainError, ValidationFailed
 from app.services.mail_headers import mail_domain
 from app.services.markdown import render_markdown
@@ -200,7 +200,7 @@ def append_email(case: Case, incoming: Incoming, author: User | None,
     db.session.add(InboundEmail(message_id=incoming.message_id, case_id=case.id,
                                 feed_item_id=item.id, from_addr=incoming.sender[:254],
                                 subject=incoming.subject))
-    db.session.flush()
+    note_conversation(case)
     return item
 
 

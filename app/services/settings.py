@@ -40,7 +40,7 @@ def _related_lists() -> dict:
 
 DEFAULTS = {
     "case_access": DEFAULT_CASE_ACCESS,
-    "case_page_layout": json.dumps(["case_team", "knowledge", "files", "tasks", "history"]),
+    "case_page_layout": json.dumps(["case_team", "milestones", "knowledge", "files", "tasks", "history"]),
 }
 
 
