@@ -7,6 +7,7 @@ from wtforms.validators import (
 )
 
 from app.forms import Form
+from app.submissions import SubmissionMixin
 from app.models import ROLES
 from app.services import users as user_service
 
@@ -62,7 +63,7 @@ class UserFilterForm(Form):
         return {"text": (self.q.data or "")[:100], "role": role, "status": status}
 
 
-class NewUserForm(Form):
+class NewUserForm(SubmissionMixin, Form):
     name = StringField("Name", validators=[DataRequired(message="Enter the person's name."),
                                            Length(max=120)])
     email = EmailField("Email", validators=[

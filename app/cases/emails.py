@@ -60,6 +60,9 @@ def send_email(number: int):
         return email_form_response(case, form, 422)
     except DuplicateEmail as exc:
         db.session.rollback()
+        if not is_fragment_request():  # a retried plain post lands where the first one did
+            flash(str(exc), "info")
+            return redirect(case_link(case) + "#feed", code=303)
         return email_form_response(case, case_email_form(case), 200, notice=str(exc))
     db.session.commit()
     if not is_fragment_request():

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.forms import Form
+from app.submissions import SubmissionMixin
 from app.models import CASE_TYPES, OPEN_STATUSES, ORIGINS, PRIORITIES, STATUSES
 from app.services import accounts as account_service
 from app.services import case_lists
@@ -63,7 +64,7 @@ class VersionedForm(Form):
         return int(self.version.data)
 
 
-class CaseForm(Form):
+class CaseForm(SubmissionMixin, Form):
     """Create a case. Account and contact come from type-aheads or, without JS, typed names."""
 
     subject = StringField("Subject", filters=[strip], validators=[

@@ -7,6 +7,7 @@ from app.models.cases import (
 from app.models.invitations import Invitation
 from app.models.search import SearchDocument
 from app.models.settings import Setting
+from app.models.submissions import FormSubmission
 from app.models.teams import (
     ACCESS_LEVELS, CaseTeamMember, CaseTeamRole, PredefinedTeam, PredefinedTeamMember,
 )
@@ -24,5 +25,5 @@ __all__ = [
     "ACCESS_LEVELS", "CaseTeamMember", "CaseTeamRole", "PredefinedTeam", "PredefinedTeamMember",
     "EVALUATE_ON", "EmailTemplate", "InboundEmail", "OutboxMessage", "RuleAction", "RuleCriterion",
     "WorkflowRule", "VERIFICATION_METHODS", "Verification",
-    "SearchDocument",
+    "SearchDocument", "FormSubmission",
 ]

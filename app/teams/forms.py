@@ -7,6 +7,7 @@ from wtforms import Form as RowForm
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import Form
+from app.submissions import SubmissionMixin
 from app.models import CaseTeamRole, PredefinedTeam
 from app.models.teams import ACCESS_LABELS
 
@@ -18,7 +19,7 @@ def role_choices(roles: list[CaseTeamRole], placeholder: str = "Choose a role…
     return [("", placeholder)] + [(str(role.id), role.name) for role in roles]
 
 
-class RoleForm(Form):
+class RoleForm(SubmissionMixin, Form):
     name = StringField("Name", validators=[DataRequired(message="Name is required."),
                                            Length(max=80, message="Use at most 80 characters.")])
     access = RadioField("Case access", choices=ACCESS_CHOICES, default="read",
@@ -48,7 +49,7 @@ class MemberRowForm(RowForm):
         return not (self.person.data or (self.person_label.data or "").strip())
 
 
-class TeamForm(Form):
+class TeamForm(SubmissionMixin, Form):
     name = StringField("Name", validators=[DataRequired(message="Name is required."),
                                            Length(max=120, message="Use at most 120 characters.")])
     description = TextAreaField("Description", validators=[Length(max=2000)])

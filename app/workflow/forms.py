@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import Form
+from app.submissions import SubmissionMixin
 from app.models import EVALUATE_ON, PRIORITIES, STATUSES
 from app.services.workflow_engine import CRITERIA_FIELDS, OPERATORS, RECIPIENT_KINDS
 
@@ -29,7 +30,7 @@ class CriterionForm(RowForm):
     value = StringField("Value", validators=[Optional(), Length(max=255)])
 
 
-class RuleForm(Form):
+class RuleForm(SubmissionMixin, Form):
     name = StringField("Name", validators=[DataRequired("Name is required."), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     active = BooleanField("Active", default=True)
@@ -62,7 +63,7 @@ class RuleForm(Form):
                 for row in self.criteria if row.field.data]
 
 
-class TemplateForm(Form):
+class TemplateForm(SubmissionMixin, Form):
     name = StringField("Name", validators=[DataRequired("Name is required."), Length(max=120)])
     subject = StringField("Subject", validators=[DataRequired("Subject is required."),
                                                  Length(max=255)])

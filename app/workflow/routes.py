@@ -9,6 +9,7 @@ from app.services import workflow_admin as rules_service
 from app.services.errors import ValidationFailed
 from app.workflow import bp
 from app.workflow.forms import MAX_CRITERIA, ConfirmForm, RuleForm
+from app.submissions import create_once
 
 ERROR_FIELDS = {"recipients": "recipient_kinds", "addresses": "addresses", "users": "users",
                 "team_role": "team_role", "template": "template", "name": "name",
@@ -129,15 +130,14 @@ def save(rule: WorkflowRule | None):
     if not check_rows(form) or not valid:
         return render_rule_form(form, rule, 422)
     try:
-        saved = rules_service.save_rule(rule, **rule_values(form))
+        return create_once(form, lambda: rules_service.save_rule(rule, **rule_values(form)),
+                           lambda saved: (url_for("workflow.list_rules"),
+                                          f"Saved the rule “{saved.name}”."))
     except ValidationFailed as exc:
         db.session.rollback()
         target = getattr(form, ERROR_FIELDS.get(exc.field or "", "name"))
         target.errors = [*target.errors, str(exc)]
         return render_rule_form(form, rule, 422)
-    db.session.commit()
-    flash(f"Saved the rule “{saved.name}”.", "success")
-    return hx_redirect(url_for("workflow.list_rules"))
 
 
 @bp.route("/")
