@@ -36,6 +36,14 @@ def email_form_response(case, form: EmailForm, status: int, notice: str | None =
     return response
 
 
+def email_done(item) -> str:
+    """What to say once the email is saved: queued, unless the sender already delivered it."""
+    message = item.outbox_message
+    if message is not None and message.status == "sent":
+        return "Email sent."
+    return "Email queued; it will be sent shortly."
+
+
 @bp.route("/<int:number>/emails/new")
 def new_email(number: int):
     """The Email form on a page of its own (the publisher tab without JavaScript)."""
@@ -66,11 +74,11 @@ def send_email(number: int):
         return email_form_response(case, case_email_form(case), 200, notice=str(exc))
     db.session.commit()
     if not is_fragment_request():
-        flash("Email sent. It is in the outbox and on the feed.", "success")
+        flash(email_done(item), "success")
         return redirect(case_link(case) + "#feed", code=303)
     html = (render_template("cases/_feed_item.html", item=item, **item_context(case, current_user))
             + render_template("cases/_publisher_email.html", case=case, email_oob=True,
                               email_form=case_email_form(case), publisher_action="email",
-                              email_notice="Email sent."))
+                              email_notice=email_done(item)))
     response = make_response(html)
     return with_trigger(response, "case-changed") if case.version != version else response

@@ -136,6 +136,13 @@ class OutboxMessage(CreatedMixin, db.Model):
     def recipients(self) -> list[str]:
         return list(self.to_addrs or []) + list(self.cc_addrs or [])
 
+    @property
+    def delivery_state(self) -> str:
+        """queued, sent, failing (an attempt failed; it will be retried) or failed."""
+        if self.status in ("sent", "failed"):
+            return self.status
+        return "failing" if self.attempts and self.last_error else "queued"
+
 
 class InboundEmail(CreatedMixin, db.Model):
     """A message `mail ingest` accepted into a case; its Message-ID threads later replies."""

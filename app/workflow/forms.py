@@ -45,6 +45,7 @@ class RuleForm(SubmissionMixin, Form):
     team_role = SelectField("Team members with the role", choices=[], validate_choice=False)
     users = SelectMultipleField("Chosen users", choices=[], coerce=str)
     addresses = TextAreaField("Extra addresses", validators=[Optional(), Length(max=2000)])
+    notify_actor = BooleanField("Also notify the person who made the change", default=False)
     set_status = SelectField("Set status", choices=[("", "Leave as is")] +
                              [(s, s) for s in STATUSES])
     set_priority = SelectField("Set priority", choices=[("", "Leave as is")] +

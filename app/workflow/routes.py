@@ -56,6 +56,7 @@ def rule_data(rule: WorkflowRule | None) -> dict:
             "team_role": str(spec.get("team_role_id") or ""),
             "users": [str(i) for i in spec.get("user_ids", [])],
             "addresses": ", ".join(spec.get("addresses", [])),
+            "notify_actor": rule.notify_actor,
             "set_status": updates.get("status", ""), "set_priority": updates.get("priority", ""),
             "set_owner": updates.get("owner", "")}
 
@@ -115,6 +116,7 @@ def rule_values(form: RuleForm) -> dict:
             "active": form.active.data, "evaluate_on": form.evaluate_on.data,
             "match": form.match.data, "criteria": form.filled_criteria(),
             "template": template, "recipients": recipients,
+            "notify_actor": form.notify_actor.data,
             "updates": {"status": form.set_status.data, "priority": form.set_priority.data,
                         "owner": form.set_owner.data}}
 
