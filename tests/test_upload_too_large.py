@@ -58,3 +58,21 @@ def test_an_oversized_upload_from_a_reader_is_not_shown_the_publisher(app, login
     db.session.commit()
     response = oversized_post(app, login(agent), case)
     assert response.status_code in (403, 404)
+
+
+def test_an_oversized_email_attachment_without_javascript_keeps_the_message(app, login, agent):
+    case = make_case(actor=agent)
+    db.session.commit()
+    app.config["MAX_CONTENT_LENGTH"] = 200_000
+    app.config["UPLOAD_MAX_MB"] = 0.1
+    response = login(agent).post(f"/cases/{case.number}/emails", data={
+        "email-to": "jamie@customer.test", "email-subject": "Logs", "email-body": NOTE,
+        "email-attachments": (io.BytesIO(b"x" * 300_000), "huge.log")},
+        content_type="multipart/form-data")
+    assert response.status_code == 413
+    html = soup(response)
+    assert html.find("textarea", {"name": "email-body"}).get_text().strip() == NOTE
+    assert html.find("input", {"name": "email-subject"})["value"] == "Logs"
+    assert "too large" in html.select_one("#email-attachments-error").get_text()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FeedItem).where(
+        FeedItem.kind == "email")) == 0

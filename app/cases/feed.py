@@ -4,11 +4,8 @@
 #   templates/cases/_publisher.html and templates/cases/_feed.html need.
 from __future__ import annotations
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request
+from flask import abort, flash, make_response, redirect, render_template, request
 from flask_login import current_user
-from flask_wtf.csrf import validate_csrf
-from werkzeug.exceptions import HTTPException
-from wtforms import ValidationError
 
 from app.access import can_edit_case, get_case_or_404
 from app.cases import bp
@@ -24,15 +21,10 @@ from app.services import feed as feed_service
 from app.services import files as file_store
 from app.services.errors import CaseConflict, ValidationFailed
 from app.services.feed import FEED_FILTERS, DuplicateSubmission
-from app.uploads import read_text_fields
-from app.web import handle_http_error
 
 ACTIONS = {"post": "Post", "email": "Email", "file": "File", "share": "Share", "task": "Task"}
 # The newest 25 items, then "Show older": most visits read only the latest activity.
 FEED_PER_PAGE = 25
-# An oversized upload is read up to this many times the limit to find its note (and to let
-# the browser finish sending, so it shows the answer rather than a reset connection).
-OVERSIZE_READ_FACTOR = 4
 DONE_MESSAGES = {"post": "Posted.", "file": "Files attached.", "share": "Update shared.",
                  "task": "Task added."}
 
@@ -118,7 +110,7 @@ def publisher_panel(number: int, action: str):
                            **publisher_context(case, current_user, action))
 
 
-def _publisher_response(case, action: str, status: int, **publisher):
+def publisher_response(case, action: str, status: int, **publisher):
     """Re-render the publisher in place: the form, not the feed, shows what went wrong."""
     context = publisher_context(case, current_user, action, **publisher)
     if not is_fragment_request():
@@ -146,25 +138,25 @@ def _publish(number: int, action: str, form_name: str, form, save):
     """Validate, save once, commit, and answer; the one path every publisher action takes."""
     case = get_editable_case_or_404(number)
     if not form.validate_on_submit():
-        return _publisher_response(case, action, 422, **{form_name: form})
+        return publisher_response(case, action, 422, **{form_name: form})
     version = case.version
     try:
         item = save(case, form)
     except ValidationFailed as exc:
         db.session.rollback()
         show_refusal(form, exc)
-        return _publisher_response(case, action, 422, **{form_name: form})
+        return publisher_response(case, action, 422, **{form_name: form})
     except DuplicateSubmission as exc:
         db.session.rollback()
         if not is_fragment_request():
             flash(str(exc), "info")
             return redirect(case_link(case) + "#feed", code=303)
-        return _publisher_response(case, action, 200, notice=str(exc))
+        return publisher_response(case, action, 200, notice=str(exc))
     except CaseConflict as exc:
         db.session.rollback()
         if isinstance(form, ShareForm):  # resubmitting now applies over what changed
             form.version.data = str(case.version)
-        return _publisher_response(case, action, 409, conflict=exc, **{form_name: form})
+        return publisher_response(case, action, 409, conflict=exc, **{form_name: form})
     db.session.commit()
     return _published(case, action, item, case_changed=case.version != version)
 
@@ -187,29 +179,6 @@ def publish_files(number: int):
                                         for f in form.chosen_files()],
                                visibility=form.visibility.data,
                                request_key=form.request_key.data)))
-
-
-@bp.errorhandler(413)
-def files_too_large(error):
-    """Without JavaScript, an upload over the limit shows the File tab again with the note
-    kept (read from the body Flask refused to parse) instead of a bare 413 page."""
-    if request.endpoint != "cases.publish_files" or is_fragment_request():
-        return handle_http_error(error)
-    limit = file_store.max_upload_bytes()
-    fields = read_text_fields(request.environ, read_at_most=OVERSIZE_READ_FACTOR * limit)
-    if current_app.config.get("WTF_CSRF_ENABLED", True):
-        try:
-            validate_csrf(fields.get("csrf_token"))
-        except ValidationError:
-            return handle_http_error(error)
-    try:
-        case = get_editable_case_or_404(request.view_args["number"])
-    except HTTPException as refused:  # raised here it would escape as a 500
-        return handle_http_error(refused)
-    form = FileForm(formdata=fields)
-    form.files.errors = [f"The upload is too large: files may total {file_store.human_size(limit)}."
-                         " Nothing was saved; your note is kept. Try fewer or smaller files."]
-    return _publisher_response(case, "file", 413, file_form=form)
 
 
 @bp.route("/<int:number>/feed/share", methods=["POST"])
