@@ -7,10 +7,10 @@ from wtforms.validators import (
 )
 
 from app.forms import Form
-from app.submissions import SubmissionMixin
 from app.models import TIERS, VERIFICATION_METHODS
 from app.services import accounts as account_service
 from app.services.errors import ValidationFailed
+from app.submissions import SubmissionMixin
 
 NOTES_MAX = 5000
 

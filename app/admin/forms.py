@@ -7,9 +7,9 @@ from wtforms.validators import (
 )
 
 from app.forms import Form
-from app.submissions import SubmissionMixin
 from app.models import ROLES
 from app.services import users as user_service
+from app.submissions import SubmissionMixin
 
 MIN_PASSWORD = 8
 ROLE_CHOICES = [("agent", "Agent"), ("admin", "Admin"), ("customer", "Customer")]

@@ -5,8 +5,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from app.cases.forms import VersionedForm
 from app.forms import Form
-from app.submissions import OneTimeKeyMixin
 from app.models import PRIORITIES, STATUSES
+from app.submissions import OneTimeKeyMixin
 
 VISIBILITY_CHOICES = [("internal", "Internal note"), ("public", "Public reply")]
 MAX_BODY = 20000

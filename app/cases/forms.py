@@ -6,12 +6,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.forms import Form
-from app.submissions import SubmissionMixin
 from app.models import CASE_TYPES, OPEN_STATUSES, ORIGINS, PRIORITIES, STATUSES
 from app.services import accounts as account_service
 from app.services import case_lists
 from app.services import cases as case_service
 from app.services.errors import ValidationFailed
+from app.submissions import SubmissionMixin
 
 DESCRIPTION_MAX = 20000
 NOTE_MAX = 20000

@@ -7,9 +7,9 @@ from wtforms import Form as RowForm
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import Form
-from app.submissions import SubmissionMixin
 from app.models import CaseTeamRole, PredefinedTeam
 from app.models.teams import ACCESS_LABELS
+from app.submissions import SubmissionMixin
 
 ACCESS_CHOICES = [("read", ACCESS_LABELS["read"]), ("edit", ACCESS_LABELS["edit"])]
 MAX_MEMBER_ROWS = 100

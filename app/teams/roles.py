@@ -8,9 +8,9 @@ from app.htmx import hx_redirect, render_form
 from app.models import CaseTeamRole
 from app.services import team_admin
 from app.services.errors import ValidationFailed
+from app.submissions import create_once
 from app.teams import bp
 from app.teams.forms import DeleteRoleForm, RoleForm
-from app.submissions import create_once
 
 
 def role_or_404(role_id: int) -> CaseTeamRole:

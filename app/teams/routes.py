@@ -8,10 +8,10 @@ from app.models import PredefinedTeam
 from app.services import directory
 from app.services import team_admin
 from app.services.errors import ValidationFailed
+from app.submissions import create_once
 from app.teams import bp
 from app.teams.forms import ConfirmForm, TeamForm
 from app.teams.roles import show_failure
-from app.submissions import create_once
 
 QUERY_MAX = 100
 

@@ -12,9 +12,9 @@ from app.services import notifications
 from app.services import workflow_admin as rules_service
 from app.services.errors import ValidationFailed
 from app.services.workflow_admin import InvalidTemplate
+from app.submissions import create_once
 from app.workflow import bp
 from app.workflow.forms import ConfirmForm, TemplateForm
-from app.submissions import create_once
 
 
 def get_template_or_404(template_id: int) -> EmailTemplate:

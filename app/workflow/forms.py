@@ -8,9 +8,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forms import Form
-from app.submissions import SubmissionMixin
 from app.models import EVALUATE_ON, PRIORITIES, STATUSES
 from app.services.workflow_engine import CRITERIA_FIELDS, OPERATORS, RECIPIENT_KINDS
+from app.submissions import SubmissionMixin
 
 MAX_CRITERIA = 20
 

@@ -7,9 +7,9 @@ from app.htmx import hx_redirect, render_page_or_fragment
 from app.models import CaseTeamRole, EmailTemplate, User, WorkflowRule
 from app.services import workflow_admin as rules_service
 from app.services.errors import ValidationFailed
+from app.submissions import create_once
 from app.workflow import bp
 from app.workflow.forms import MAX_CRITERIA, ConfirmForm, RuleForm
-from app.submissions import create_once
 
 ERROR_FIELDS = {"recipients": "recipient_kinds", "addresses": "addresses", "users": "users",
                 "team_role": "team_role", "template": "template", "name": "name",
