@@ -21,10 +21,10 @@ MAX_ATTACHMENTS = 10
 
 
 class DuplicateEmail(DomainError):
-    """The same Email form arrived twice; the first one was sent."""
+    """The same Email form arrived twice; the first one was queued."""
 
     def __init__(self):
-        super().__init__("That email was already sent; it is shown once in the feed.")
+        super().__init__("That email was already queued; it is shown once in the feed.")
 
 
 def default_subject(case: Case) -> str:
