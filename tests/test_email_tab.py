@@ -76,3 +76,19 @@ def test_attached_files_go_on_the_feed_item_and_with_the_sent_email(app, login, 
     assert set(files) == {"printer.log", "report.pdf"}
     assert "line 2" in str(files["printer.log"])
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Attachment)) == 2
+
+
+def test_an_email_whose_attachment_was_lost_fails_alone_and_says_why(app, login, agent, smtp):
+    from app.services import files as file_store
+
+    case, _template = case_with_template(agent)
+    login(agent).post(f"/cases/{case.number}/emails", data={
+        "email-to": "jamie@customer.test", "email-subject": "Logs", "email-body": "Attached.",
+        "email-attachments": [(io.BytesIO(b"gone soon"), "gone.log")]},
+        content_type="multipart/form-data")
+    file_store.path_for(db.session.scalar(sa.select(Attachment.sha256))).unlink()
+    delivery.send_due()
+    message = db.session.scalar(sa.select(OutboxMessage))
+    db.session.refresh(message)
+    assert message.status == "failed" and "gone.log" in message.last_error
+    assert smtp.messages == []

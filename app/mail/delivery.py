@@ -125,7 +125,12 @@ def build_message(row: Claimed, to: list[str], cc: list[str]) -> Message:
                       sender=current_app.config.get("MAIL_DEFAULT_SENDER"))
     message.msgId = row.message_id
     for name, content_type, sha256 in row.attachments:
-        message.attach(name, content_type, file_store.path_for(sha256).read_bytes())
+        try:
+            data = file_store.path_for(sha256).read_bytes()
+        except OSError as exc:  # a lost file will not come back: fail this message, not SMTP
+            raise ValidationFailed(f"Not sent: the attached file {name} is missing from the "
+                                   "file store.") from exc
+        message.attach(name, content_type, data)
     return message
 
 
