@@ -1,5 +1,5 @@
 """Request hooks, security headers, error pages and template helpers."""
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -16,8 +16,12 @@ from app import access
 from app.extensions import db, login_manager
 from app.htmx import is_fragment_request
 from app.models import User, UserSession
+from app.models.common import utcnow
 from app.models.users import zone_named
+from app.services import outbox
 
+# Mail still failing after this long is worth an admin's look (retries are minutes apart).
+MAIL_ALERT_AFTER = timedelta(minutes=15)
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
 
@@ -55,8 +59,16 @@ def init_app(app: Flask) -> None:
 def layout_context() -> dict:
     """The left navigation; none outside a request (emails render templates too)."""
     if not has_request_context():
-        return {"nav_items": []}
-    return {"nav_items": nav_items(current_user, request.path)}
+        return {"nav_items": [], "mail_is_failing": lambda: False}
+    return {"nav_items": nav_items(current_user, request.path), "mail_is_failing": mail_is_failing}
+
+
+def mail_is_failing() -> bool:
+    """For admins: has a message been failing for longer than MAIL_ALERT_AFTER? Called by the
+    layout only, so it costs one query per admin page and none for fragments or agents."""
+    if not (current_user.is_authenticated and current_user.is_admin):
+        return False
+    return outbox.has_failing_mail(since=utcnow() - MAIL_ALERT_AFTER)
 
 
 def nav_items(user, path: str = "") -> list[tuple[str, str, bool]]:

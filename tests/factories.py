@@ -134,6 +134,9 @@ def make_workflow_rule(criteria=(), *, template=None, kinds=("admins",), updates
     spec |= kinds if isinstance(kinds, dict) else {"kinds": list(kinds)}
     if template is None and not updates:
         template = make_email_template()
+    # Most tests watch the alert their own change fires, so the actor stays a recipient here;
+    # the rule form's default (False) is tested on its own.
     values = {"name": f"Rule {next(_seq)}", "criteria": list(criteria), "template": template,
-              "recipients": spec if template is not None else None, "updates": updates}
+              "recipients": spec if template is not None else None, "updates": updates,
+              "notify_actor": True}
     return save_rule(None, **(values | overrides))

@@ -37,6 +37,8 @@ def test_a_rule_made_in_the_admin_ui_emails_when_the_priority_is_raised(page, li
         page.fill("#criteria-0-value", "High")
         page.select_option("#template", label="Priority raised")
         page.check("input[name=recipient_kinds][value=admins]")
+        # Ada raises the priority herself below: the rule must say she hears of her own change.
+        page.check("input[name=notify_actor]")
         page.click("#rule-form button.primary")
         page.wait_for_url("**/admin/workflow/rules")
         assert page.is_visible("text=Raised to High")

@@ -108,7 +108,7 @@ def test_a_double_submitted_email_is_sent_once(app, login, agent):
     client = login(agent)
     client.post(f"/cases/{case.number}/emails", data=form(case))
     again = client.post(f"/cases/{case.number}/emails", data=form(case), headers=HX)
-    assert again.status_code == 200 and "already sent" in again.get_data(as_text=True)
+    assert again.status_code == 200 and "already queued" in again.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 1
 
 

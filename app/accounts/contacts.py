@@ -14,6 +14,7 @@ from app.models import Contact
 from app.pagination import parse_page
 from app.services import accounts as account_service
 from app.services.errors import ValidationFailed
+from app.submissions import create_once
 
 
 def load_contact(contact_id: int) -> Contact:
@@ -47,11 +48,13 @@ def new_contact():
         if account is not None:
             form.account_id.data, form.account_id_label.data = account.id, account.name
     elif form.validate_on_submit():
-        contact = save_contact(form, lambda: account_service.create_contact(
-            actor=current_user, account=form.account, **form.values()))
-        if contact is not None:
-            flash(f"Added the contact {contact.name}.", "success")
-            return hx_redirect(url_for(".contact_detail", contact_id=contact.id))
+        saved = save_contact(form, lambda: create_once(
+            form, lambda: account_service.create_contact(actor=current_user, account=form.account,
+                                                         **form.values()),
+            lambda contact: (url_for(".contact_detail", contact_id=contact.id),
+                             f"Added the contact {contact.name}.")))
+        if saved is not None:
+            return saved
     return form_response("contacts/form.html", "contacts/_form.html", form, contact=None)
 
 
@@ -71,12 +74,13 @@ def edit_contact(contact_id: int):
     return form_response("contacts/form.html", "contacts/_form.html", form, contact=contact)
 
 
-def save_contact(form: ContactForm, action) -> Contact | None:
-    """Run the service and commit; on refusal put the reason on the form and return None."""
+def save_contact(form: ContactForm, action):
+    """Run the action and commit (it may have done so); on refusal put the reason on the
+    form and return None."""
     try:
-        contact = action()
+        result = action()
         db.session.commit()
-        return contact
+        return result
     except ValidationFailed as exc:
         db.session.rollback()
         add_failure(form, exc)

@@ -12,6 +12,7 @@ from app.forms import Form
 from app.models import TIERS, VERIFICATION_METHODS
 from app.services import accounts as account_service
 from app.services.errors import ValidationFailed
+from app.submissions import SubmissionMixin
 
 NOTES_MAX = 5000
 
@@ -41,7 +42,7 @@ class SearchForm(Form):
     q = StringField("Search", filters=[strip], validators=[Optional(), too_long("A search", 200)])
 
 
-class AccountForm(Form):
+class AccountForm(SubmissionMixin, Form):
     name = StringField("Name", filters=[strip], validators=[
         DataRequired("Name is required."), too_long("The name", 200)])
     phone = StringField("Phone", filters=[strip], validators=[too_long("The phone number", 40)])
@@ -64,7 +65,7 @@ class AccountForm(Form):
         return {name: self[name].data or "" for name in account_service.ACCOUNT_FIELDS}
 
 
-class ContactForm(Form):
+class ContactForm(SubmissionMixin, Form):
     """A contact; the account comes from the type-ahead's id or, without JavaScript, its text."""
 
     # Rendered by the typeahead macro as its hidden input, so not a HiddenField (hidden_tag).

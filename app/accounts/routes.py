@@ -11,6 +11,7 @@ from app.models import Account
 from app.pagination import parse_page
 from app.services import accounts as account_service
 from app.services.errors import ValidationFailed
+from app.submissions import create_once
 
 QUERY_MAX = 200
 
@@ -66,14 +67,13 @@ def new_account():
     form = AccountForm(data=prefill(request.args, ("name", "phone")))
     if form.validate_on_submit():
         try:
-            account = account_service.create_account(actor=current_user, **form.values())
+            return create_once(
+                form, lambda: account_service.create_account(actor=current_user, **form.values()),
+                lambda account: (url_for(".account_detail", account_id=account.id),
+                                 f"Created the account {account.name}."))
         except ValidationFailed as exc:
             db.session.rollback()
             add_failure(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Created the account {account.name}.", "success")
-            return hx_redirect(url_for(".account_detail", account_id=account.id))
     return form_response("accounts/form.html", "accounts/_form.html", form, account=None)
 
 

@@ -9,6 +9,7 @@ from wtforms.validators import (
 from app.forms import Form
 from app.models import ROLES
 from app.services import users as user_service
+from app.submissions import SubmissionMixin
 
 MIN_PASSWORD = 8
 ROLE_CHOICES = [("agent", "Agent"), ("admin", "Admin"), ("customer", "Customer")]
@@ -62,7 +63,7 @@ class UserFilterForm(Form):
         return {"text": (self.q.data or "")[:100], "role": role, "status": status}
 
 
-class NewUserForm(Form):
+class NewUserForm(SubmissionMixin, Form):
     name = StringField("Name", validators=[DataRequired(message="Enter the person's name."),
                                            Length(max=120)])
     email = EmailField("Email", validators=[

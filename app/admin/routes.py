@@ -11,6 +11,7 @@ from app.htmx import render_form, render_page_or_fragment
 from app.models import User
 from app.pagination import paginate, parse_page
 from app.services import users as user_service
+from app.submissions import create_once
 
 USERS_PER_PAGE = 25
 INVITE_KEY = "admin_invitation_link"
@@ -53,22 +54,29 @@ def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = user_service.create_user(
-                email=form.email.data, name=form.name.data, role=form.role.data,
-                time_zone=form.time_zone.data, password=form.password.data or None)
+            return create_once(form, lambda: add_user(form),
+                               lambda user: added_user(user, invited=not form.password.data))
         except ValidationFailed as exc:
+            db.session.rollback()
             show_refusal(form, exc, default="email")
-            return render_form("admin/new_user.html", form)
-        token = None if form.password.data else user_service.create_invitation(
-            user, actor=current_user)
-        db.session.commit()
-        if token:
-            remember_invitation_link(user, token)
-            flash(f"{user.name} was invited. Copy the link below and send it to them.", "success")
-        else:
-            flash(f"{user.name} can now sign in with the password you set.", "success")
-        return back_to(user)
     return render_form("admin/new_user.html", form)
+
+
+def add_user(form: NewUserForm) -> User:
+    """Create the user; without a password, invite them and keep the link for the next page."""
+    user = user_service.create_user(
+        email=form.email.data, name=form.name.data, role=form.role.data,
+        time_zone=form.time_zone.data, password=form.password.data or None)
+    if not form.password.data:
+        remember_invitation_link(user, user_service.create_invitation(user, actor=current_user))
+    return user
+
+
+def added_user(user: User, *, invited: bool) -> tuple[str, str]:
+    """The new user's page, and what to say."""
+    message = (f"{user.name} was invited. Copy the link below and send it to them."
+               if invited else f"{user.name} can now sign in with the password you set.")
+    return url_for("admin.show_user", user_id=user.id), message
 
 
 def remember_invitation_link(user: User, token: str) -> None:

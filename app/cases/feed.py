@@ -110,7 +110,7 @@ def publisher_panel(number: int, action: str):
                            **publisher_context(case, current_user, action))
 
 
-def _publisher_response(case, action: str, status: int, **publisher):
+def publisher_response(case, action: str, status: int, **publisher):
     """Re-render the publisher in place: the form, not the feed, shows what went wrong."""
     context = publisher_context(case, current_user, action, **publisher)
     if not is_fragment_request():
@@ -138,25 +138,25 @@ def _publish(number: int, action: str, form_name: str, form, save):
     """Validate, save once, commit, and answer; the one path every publisher action takes."""
     case = get_editable_case_or_404(number)
     if not form.validate_on_submit():
-        return _publisher_response(case, action, 422, **{form_name: form})
+        return publisher_response(case, action, 422, **{form_name: form})
     version = case.version
     try:
         item = save(case, form)
     except ValidationFailed as exc:
         db.session.rollback()
         show_refusal(form, exc)
-        return _publisher_response(case, action, 422, **{form_name: form})
+        return publisher_response(case, action, 422, **{form_name: form})
     except DuplicateSubmission as exc:
         db.session.rollback()
         if not is_fragment_request():
             flash(str(exc), "info")
             return redirect(case_link(case) + "#feed", code=303)
-        return _publisher_response(case, action, 200, notice=str(exc))
+        return publisher_response(case, action, 200, notice=str(exc))
     except CaseConflict as exc:
         db.session.rollback()
         if isinstance(form, ShareForm):  # resubmitting now applies over what changed
             form.version.data = str(case.version)
-        return _publisher_response(case, action, 409, conflict=exc, **{form_name: form})
+        return publisher_response(case, action, 409, conflict=exc, **{form_name: form})
     db.session.commit()
     return _published(case, action, item, case_changed=case.version != version)
 

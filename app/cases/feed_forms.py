@@ -1,6 +1,4 @@
 """Forms of the publisher (Post, File, Share, Task) and of task completion."""
-import secrets
-
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -8,22 +6,20 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from app.cases.forms import VersionedForm
 from app.forms import Form
 from app.models import PRIORITIES, STATUSES
+from app.submissions import OneTimeKeyMixin
 
 VISIBILITY_CHOICES = [("internal", "Internal note"), ("public", "Public reply")]
 MAX_BODY = 20000
 
 
-class PublisherForm(Form):
-    """A publisher action; each rendered form carries a fresh idempotency key."""
-
-    request_key = HiddenField(validators=[Optional(), Length(max=64)])
+class PublisherForm(OneTimeKeyMixin, Form):
+    """A publisher action; each rendered form carries a fresh one-time key, which its feed
+    item keeps (unique per author), so a repeat is refused as DuplicateSubmission."""
 
     @classmethod
     def blank(cls, **kwargs):
         """An empty form for a fresh publisher (never bound to the request being answered)."""
-        form = cls(formdata=None, **kwargs)
-        form.request_key.data = secrets.token_urlsafe(24)
-        return form
+        return cls(formdata=None, **kwargs)
 
 
 class PostForm(PublisherForm):

@@ -11,6 +11,7 @@ from app.services import accounts as account_service
 from app.services import case_lists
 from app.services import cases as case_service
 from app.services.errors import ValidationFailed
+from app.submissions import SubmissionMixin
 
 DESCRIPTION_MAX = 20000
 NOTE_MAX = 20000
@@ -63,7 +64,7 @@ class VersionedForm(Form):
         return int(self.version.data)
 
 
-class CaseForm(Form):
+class CaseForm(SubmissionMixin, Form):
     """Create a case. Account and contact come from type-aheads or, without JS, typed names."""
 
     subject = StringField("Subject", filters=[strip], validators=[

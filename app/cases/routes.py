@@ -1,5 +1,5 @@
 """Case list views, case creation and the case page (Feed and Details tabs, header)."""
-from flask import current_app, flash, request, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -12,13 +12,14 @@ from app.cases.related import related_lists_context
 from app.database import write_transactions
 from app.extensions import db
 from app.forms import show_refusal
-from app.htmx import hx_redirect, is_fragment_request, render_form, render_page_or_fragment
+from app.htmx import is_fragment_request, render_form, render_page_or_fragment
 from app.pagination import parse_page
 from app.services import accounts as account_service
 from app.services import case_lists
 from app.services import cases as case_service
 from app.services.errors import ValidationFailed
 from app.services.verification import attach_verification
+from app.submissions import create_once
 
 TABS = (("feed", "Feed", "cases.view_case"), ("details", "Details", "cases.case_details"))
 
@@ -82,6 +83,22 @@ def list_cases():
     return response
 
 
+def open_case(form: CaseForm):
+    """Create the case from the form, with the caller's verification carried over."""
+    case = case_service.create_case(actor=current_user, **form.values())
+    attach_verification(case, request.form.get("verification"), actor=current_user)
+    return case
+
+
+def opened(case) -> tuple[str, str]:
+    """Where a new case leads, and what to say."""
+    if not access.can_view_case(current_user, case):  # handed to someone, out of sight
+        return url_for("cases.list_cases"), (
+            f"Case {case.padded_number} is open and assigned to {case.owner.name}. "
+            "With private case access you no longer see it.")
+    return url_for("cases.view_case", number=case.number), f"Case {case.padded_number} is open."
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new_case():
     """Open a case; the creator owns it unless they choose someone else."""
@@ -91,19 +108,10 @@ def new_case():
                                                     request.args.get("contact_id")))
     elif form.validate_on_submit():
         try:
-            case = case_service.create_case(actor=current_user, **form.values())
-            attach_verification(case, request.form.get("verification"), actor=current_user)
+            return create_once(form, lambda: open_case(form), opened)
         except ValidationFailed as exc:
             db.session.rollback()
             show_refusal(form, exc, FORM_FIELDS)
-        else:
-            db.session.commit()
-            if not access.can_view_case(current_user, case):  # handed to someone, out of sight
-                flash(f"Case {case.padded_number} is open and assigned to {case.owner.name}. "
-                      "With private case access you no longer see it.", "info")
-                return hx_redirect(url_for("cases.list_cases"))
-            flash(f"Case {case.padded_number} is open.", "success")
-            return hx_redirect(url_for("cases.view_case", number=case.number))
     return render_form("cases/form.html", form, "cases/_form.html", case=None)
 
 

@@ -13,6 +13,7 @@ from app.database import write_transactions
 from app.extensions import db, mail
 from app.models import OutboxMessage
 from app.models.common import utcnow
+from app.services import files as file_store
 from app.services.errors import ValidationFailed
 from app.services.mail_headers import check_header
 from app.services.outbox import inactive_addresses
@@ -47,6 +48,7 @@ class Claimed:
     references: str
     auto_generated: bool
     blocked: set[str]
+    attachments: list[tuple[str, str, str]] = field(default_factory=list)  # name, type, sha256
 
 
 def claim_next(now: datetime) -> Claimed | None:
@@ -72,7 +74,9 @@ def claim_next(now: datetime) -> Claimed | None:
                    body_text=row.body_text, body_html=row.body_html,
                    message_id=row.message_id, in_reply_to=row.in_reply_to,
                    references=row.references, auto_generated=row.auto_generated,
-                   blocked=inactive_addresses(row.recipients))
+                   blocked=inactive_addresses(row.recipients),
+                   attachments=[(a.original_name, file_store.safe_type(a.content_type), a.sha256)
+                                for a in (row.feed_item.attachments if row.feed_item else [])])
     db.session.commit()
     return copy
 
@@ -120,6 +124,13 @@ def build_message(row: Claimed, to: list[str], cc: list[str]) -> Message:
                       html=row.body_html or None, extra_headers=headers,
                       sender=current_app.config.get("MAIL_DEFAULT_SENDER"))
     message.msgId = row.message_id
+    for name, content_type, sha256 in row.attachments:
+        try:
+            data = file_store.path_for(sha256).read_bytes()
+        except OSError as exc:  # a lost file will not come back: fail this message, not SMTP
+            raise ValidationFailed(f"Not sent: the attached file {name} is missing from the "
+                                   "file store.") from exc
+        message.attach(name, content_type, data)
     return message
 
 

@@ -9,6 +9,7 @@ from app.models.invitations import Invitation
 from app.models.search import SearchDocument
 from app.models.settings import Setting
 from app.models import knowledge  # noqa: F401  (articles, versions, categories)
+from app.models.submissions import FormSubmission
 from app.models.teams import (
     ACCESS_LEVELS, CaseTeamMember, CaseTeamRole, PredefinedTeam, PredefinedTeamMember,
 )
@@ -26,5 +27,5 @@ __all__ = [
     "ACCESS_LEVELS", "CaseTeamMember", "CaseTeamRole", "PredefinedTeam", "PredefinedTeamMember",
     "EVALUATE_ON", "EmailTemplate", "InboundEmail", "OutboxMessage", "RuleAction", "RuleCriterion",
     "WorkflowRule", "VERIFICATION_METHODS", "Verification",
-    "SearchDocument",
+    "SearchDocument", "FormSubmission",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from email.utils import parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -15,6 +15,9 @@ from app.models.accounts import Account, Asset, Contact
 from app.models.common import CreatedMixin, UTCDateTime, utcnow
 from app.models.users import User
 from app.models.verification import Verification
+
+if TYPE_CHECKING:
+    from app.models.workflow import OutboxMessage
 
 STATUSES = ("New", "Working", "Waiting on Customer", "Escalated", "Closed")
 OPEN_STATUSES = STATUSES[:-1]
@@ -126,6 +129,9 @@ class FeedItem(CreatedMixin, db.Model):
     attachments: Mapped[list[Attachment]] = relationship(back_populates="feed_item",
                                                          order_by="Attachment.id")
     task: Mapped[Task | None] = relationship()
+    # The message an email item queued: its delivery state shows on the item.
+    outbox_message: Mapped[OutboxMessage | None] = relationship(
+        "OutboxMessage", viewonly=True, uselist=False)
 
     @hybrid_property
     def is_public(self) -> bool:

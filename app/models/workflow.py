@@ -42,6 +42,8 @@ class WorkflowRule(CreatedMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     evaluate_on: Mapped[str] = mapped_column(sa.String(20), default="every_edit")
     match: Mapped[str] = mapped_column(sa.String(3), default="all")
+    # Alerts skip the person whose own change fired the rule unless this says otherwise.
+    notify_actor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     last_fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -133,6 +135,13 @@ class OutboxMessage(CreatedMixin, db.Model):
     @property
     def recipients(self) -> list[str]:
         return list(self.to_addrs or []) + list(self.cc_addrs or [])
+
+    @property
+    def delivery_state(self) -> str:
+        """queued, sent, failing (an attempt failed; it will be retried) or failed."""
+        if self.status in ("sent", "failed"):
+            return self.status
+        return "failing" if self.attempts and self.last_error else "queued"
 
 
 class InboundEmail(CreatedMixin, db.Model):

@@ -2,26 +2,29 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from jinja2 import TemplateError
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Case, FeedItem, InboundEmail, User
+from app.models import Attachment, Case, EmailTemplate, FeedItem, InboundEmail, User
+from app.services import files as file_store
 from app.services.cases import note_first_response
 from app.services.errors import DomainError, ValidationFailed
 from app.services.mail_headers import check_header, parse_addresses, thread_root
 from app.services.markdown import render_markdown
-from app.services.notifications import render_pair
+from app.services.notifications import merge_context, render_pair, sandbox
 from app.services.outbox import enqueue_message
 
 MAX_BODY = 20000
+MAX_ATTACHMENTS = 10
 
 
 class DuplicateEmail(DomainError):
-    """The same Email form arrived twice; the first one was sent."""
+    """The same Email form arrived twice; the first one was queued."""
 
     def __init__(self):
-        super().__init__("That email was already sent; it is shown once in the feed.")
+        super().__init__("That email was already queued; it is shown once in the feed.")
 
 
 def default_subject(case: Case) -> str:
@@ -30,6 +33,28 @@ def default_subject(case: Case) -> str:
 
 def default_recipient(case: Case) -> str:
     return case.contact.email if case.contact is not None and case.contact.email else ""
+
+
+def list_email_templates() -> list[EmailTemplate]:
+    """The admin's email templates, by name: what the Email tab offers."""
+    return list(db.session.scalars(sa.select(EmailTemplate).order_by(EmailTemplate.name)))
+
+
+def fill_from_template(template_id, case: Case, actor: User) -> tuple[str, str]:
+    """A template's subject and text body rendered for the case in the sandbox, with the merge
+    fields workflow alerts use; raises ValidationFailed when it is missing or does not render."""
+    template = db.session.get(EmailTemplate, int(template_id)) if str(template_id).isdigit() \
+        else None
+    if template is None:
+        raise ValidationFailed("Choose a template.", "template")
+    context = merge_context(case, actor)
+    try:
+        subject = " ".join(sandbox(False).from_string(template.subject).render(context).split())
+        body = sandbox(False).from_string(template.body_text).render(context)
+    except TemplateError as exc:
+        raise ValidationFailed(f"The template “{template.name}” does not render for this case: "
+                               f"{exc}", "template") from exc
+    return subject[:255], body.strip()
 
 
 def thread_headers(case: Case) -> tuple[str, list[str]]:
@@ -71,16 +96,25 @@ def _check_key(actor: User, request_key: str | None) -> None:
 
 
 def send_case_email(case: Case, *, actor: User, to: str | list[str], cc: str | list[str] = "",
-                    subject: str, body: str, request_key: str | None = None) -> FeedItem:
-    """Email the customer from the case: a public feed item plus a queued message."""
+                    subject: str, body: str, request_key: str | None = None,
+                    uploads=()) -> FeedItem:
+    """Email the customer from the case: a public feed item plus a queued message. Files
+    (name, data, declared type) are stored and attached to the item; the message carries the
+    item's attachments when it is sent."""
     to_list, cc_list = parse_addresses(to, "To"), parse_addresses(cc, "Cc")
     if not to_list:
         raise ValidationFailed("Add at least one recipient.", "to")
     subject, body = _check(subject, body)
+    uploads = list(uploads)
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise ValidationFailed(f"Attach at most {MAX_ATTACHMENTS} files.", "attachments")
     _check_key(actor, request_key)
     item = FeedItem(case_id=case.id, case=case, kind="email", author=actor, body=body,
                     body_html=render_markdown(body), visibility="public",
                     case_version=case.version, request_key=request_key or None)
+    item.attachments = [Attachment(case_id=case.id, original_name=f.name,
+                                   content_type=f.content_type, size=f.size, sha256=f.sha256)
+                        for f in file_store.store_uploads(uploads)]
     db.session.add(item)
     try:
         db.session.flush()

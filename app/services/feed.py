@@ -187,7 +187,8 @@ FEED_PAGES = {
                   .where(FeedItem.case_id == sa.bindparam("case_id"), _filter_clause(feed_filter))
                   .options(joinedload(FeedItem.author),
                            joinedload(FeedItem.task).joinedload(Task.assignee),
-                           joinedload(FeedItem.attachments))
+                           joinedload(FeedItem.attachments),
+                           joinedload(FeedItem.outbox_message))
                   .order_by(FeedItem.created_at.desc(), FeedItem.id.desc())
                   .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
     for feed_filter in FEED_FILTERS}

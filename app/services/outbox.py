@@ -1,6 +1,8 @@
 """The mail outbox, enqueue half: queue messages in the caller's transaction (app.mail sends)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -48,6 +50,13 @@ def enqueue_message(*, to: list[str], subject: str, text: str, html: str = "",
     db.session.flush()
     db.session.info[PENDING_FLAG] = True
     return message
+
+
+def has_failing_mail(*, since: datetime) -> bool:
+    """True when a message queued before `since` is still failing (its retries go on)."""
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        OutboxMessage.status.in_(("queued", "sending")), OutboxMessage.attempts > 0,
+        OutboxMessage.last_error != "", OutboxMessage.created_at <= since))))
 
 
 def resend_message(message: OutboxMessage) -> OutboxMessage:

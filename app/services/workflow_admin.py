@@ -132,8 +132,8 @@ def _clean_update(field: str, value: str) -> str:
 def save_rule(rule: WorkflowRule | None, *, name: str, description: str = "", active: bool = True,
               evaluate_on: str = "every_edit", match: str = "all",
               criteria: list[tuple[str, str, str]] = (), template: EmailTemplate | None = None,
-              recipients: dict | None = None, updates: dict[str, str] | None = None
-              ) -> WorkflowRule:
+              recipients: dict | None = None, updates: dict[str, str] | None = None,
+              notify_actor: bool = False) -> WorkflowRule:
     """Create or replace a rule with its criteria and actions."""
     name = _clean_name(name, WorkflowRule, rule.id if rule else None)
     if evaluate_on not in EVALUATE_ON:
@@ -147,7 +147,7 @@ def save_rule(rule: WorkflowRule | None, *, name: str, description: str = "", ac
                                "template")
     rule = rule or WorkflowRule()
     rule.name, rule.description, rule.active = name, (description or "").strip(), bool(active)
-    rule.evaluate_on, rule.match = evaluate_on, match
+    rule.evaluate_on, rule.match, rule.notify_actor = evaluate_on, match, bool(notify_actor)
     rule.criteria = [RuleCriterion(position=i, field=f, operator=o, value=v)
                      for i, (f, o, v) in enumerate(rows)]
     actions = [RuleAction(position=0, kind="email", template=template,

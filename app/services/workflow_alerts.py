@@ -67,6 +67,8 @@ def queue_alerts(case: Case, alerts: list[tuple[WorkflowRule, RuleAction]],
 def queue_alert(case: Case, rule: WorkflowRule, action: RuleAction, actor: User | None) -> None:
     """Render the rule's template and queue it; a broken template is recorded, never raised."""
     to = resolve_recipients(action.recipients, case)
+    if actor is not None and not rule.notify_actor:  # they know: they made the change
+        to = [a for a in to if a.lower() != (actor.email or "").lower()]
     if not to or action.template is None:
         return
     footer = f"You receive this because of the workflow rule “{rule.name}”."

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.forms import Form
 from app.models import CaseTeamRole, PredefinedTeam
 from app.models.teams import ACCESS_LABELS
+from app.submissions import SubmissionMixin
 
 ACCESS_CHOICES = [("read", ACCESS_LABELS["read"]), ("edit", ACCESS_LABELS["edit"])]
 MAX_MEMBER_ROWS = 100
@@ -18,7 +19,7 @@ def role_choices(roles: list[CaseTeamRole], placeholder: str = "Choose a role…
     return [("", placeholder)] + [(str(role.id), role.name) for role in roles]
 
 
-class RoleForm(Form):
+class RoleForm(SubmissionMixin, Form):
     name = StringField("Name", validators=[DataRequired(message="Name is required."),
                                            Length(max=80, message="Use at most 80 characters.")])
     access = RadioField("Case access", choices=ACCESS_CHOICES, default="read",
@@ -48,7 +49,7 @@ class MemberRowForm(RowForm):
         return not (self.person.data or (self.person_label.data or "").strip())
 
 
-class TeamForm(Form):
+class TeamForm(SubmissionMixin, Form):
     name = StringField("Name", validators=[DataRequired(message="Name is required."),
                                            Length(max=120, message="Use at most 120 characters.")])
     description = TextAreaField("Description", validators=[Length(max=2000)])

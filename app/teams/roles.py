@@ -8,6 +8,7 @@ from app.htmx import hx_redirect, render_form
 from app.models import CaseTeamRole
 from app.services import team_admin
 from app.services.errors import ValidationFailed
+from app.submissions import create_once
 from app.teams import bp
 from app.teams.forms import DeleteRoleForm, RoleForm
 
@@ -41,14 +42,12 @@ def save_role(form: RoleForm, save, done: str, **page):
     role, and go back to the list saying `done`; else show the form again with errors."""
     if form.validate_on_submit():
         try:
-            role = save(name=form.name.data, access=form.access.data,
-                        visible_in_portal=form.visible_in_portal.data)
+            return create_once(form, lambda: save(name=form.name.data, access=form.access.data,
+                                                  visible_in_portal=form.visible_in_portal.data),
+                               lambda role: (url_for("teams.list_roles"),
+                                             f"{done} the role {role.name}."))
         except ValidationFailed as exc:
             show_failure(form, exc)
-        else:
-            db.session.commit()
-            flash(f"{done} the role {role.name}.", "success")
-            return hx_redirect(url_for("teams.list_roles"))
     return role_form_page(form, **page)
 
 

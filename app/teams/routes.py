@@ -8,6 +8,7 @@ from app.models import PredefinedTeam
 from app.services import directory
 from app.services import team_admin
 from app.services.errors import ValidationFailed
+from app.submissions import create_once
 from app.teams import bp
 from app.teams.forms import ConfirmForm, TeamForm
 from app.teams.roles import show_failure
@@ -118,19 +119,16 @@ def save_team(form: TeamForm, team: PredefinedTeam | None):
     if form.validate_on_submit():
         members = resolve_rows(form, roles)
         if members is not None:
+            values = {"actor": current_user, "name": form.name.data,
+                      "description": form.description.data, "members": members}
             try:
-                values = {"actor": current_user, "name": form.name.data,
-                          "description": form.description.data, "members": members}
-                if team is None:
-                    team = team_admin.create_predefined_team(**values)
-                else:
-                    team_admin.update_predefined_team(team, **values)
+                return create_once(form, lambda: (
+                    team_admin.create_predefined_team(**values) if team is None
+                    else team_admin.update_predefined_team(team, **values)),
+                    lambda saved: (url_for("teams.list_teams"),
+                                   f"Saved the predefined team {saved.name}."))
             except ValidationFailed as exc:
                 show_failure(form, exc)
-            else:
-                db.session.commit()
-                flash(f"Saved the predefined team {team.name}.", "success")
-                return hx_redirect(url_for("teams.list_teams"))
     failed = request.method == "POST"
     return team_form_response(form, team, roles, 422 if failed else 200)
 

@@ -12,6 +12,7 @@ from app.services import notifications
 from app.services import workflow_admin as rules_service
 from app.services.errors import ValidationFailed
 from app.services.workflow_admin import InvalidTemplate
+from app.submissions import create_once
 from app.workflow import bp
 from app.workflow.forms import ConfirmForm, TemplateForm
 
@@ -86,10 +87,11 @@ def save(template: EmailTemplate | None):
     if not form.validate_on_submit():
         return render(422)
     try:
-        saved = rules_service.save_template(template, name=form.name.data,
-                                            subject=form.subject.data,
-                                            body_text=form.body_text.data,
-                                            body_html=form.body_html.data or "")
+        return create_once(form, lambda: rules_service.save_template(
+            template, name=form.name.data, subject=form.subject.data,
+            body_text=form.body_text.data, body_html=form.body_html.data or ""),
+            lambda saved: (url_for("workflow.list_templates"),
+                           f"Saved the template “{saved.name}”."))
     except InvalidTemplate as exc:
         db.session.rollback()
         for field, message in exc.problems.items():
@@ -99,9 +101,6 @@ def save(template: EmailTemplate | None):
         db.session.rollback()
         form.name.errors = [*form.name.errors, str(exc)]
         return render(422)
-    db.session.commit()
-    flash(f"Saved the template “{saved.name}”.", "success")
-    return hx_redirect(url_for("workflow.list_templates"))
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.forms import Form
 from app.models import EVALUATE_ON, PRIORITIES, STATUSES
 from app.services.workflow_engine import CRITERIA_FIELDS, OPERATORS, RECIPIENT_KINDS
+from app.submissions import SubmissionMixin
 
 MAX_CRITERIA = 20
 
@@ -29,7 +30,7 @@ class CriterionForm(RowForm):
     value = StringField("Value", validators=[Optional(), Length(max=255)])
 
 
-class RuleForm(Form):
+class RuleForm(SubmissionMixin, Form):
     name = StringField("Name", validators=[DataRequired("Name is required."), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     active = BooleanField("Active", default=True)
@@ -44,6 +45,7 @@ class RuleForm(Form):
     team_role = SelectField("Team members with the role", choices=[], validate_choice=False)
     users = SelectMultipleField("Chosen users", choices=[], coerce=str)
     addresses = TextAreaField("Extra addresses", validators=[Optional(), Length(max=2000)])
+    notify_actor = BooleanField("Also notify the person who made the change", default=False)
     set_status = SelectField("Set status", choices=[("", "Leave as is")] +
                              [(s, s) for s in STATUSES])
     set_priority = SelectField("Set priority", choices=[("", "Leave as is")] +
@@ -62,7 +64,7 @@ class RuleForm(Form):
                 for row in self.criteria if row.field.data]
 
 
-class TemplateForm(Form):
+class TemplateForm(SubmissionMixin, Form):
     name = StringField("Name", validators=[DataRequired("Name is required."), Length(max=120)])
     subject = StringField("Subject", validators=[DataRequired("Subject is required."),
                                                  Length(max=255)])

@@ -7,6 +7,7 @@ from app.htmx import hx_redirect, render_page_or_fragment
 from app.models import CaseTeamRole, EmailTemplate, User, WorkflowRule
 from app.services import workflow_admin as rules_service
 from app.services.errors import ValidationFailed
+from app.submissions import create_once
 from app.workflow import bp
 from app.workflow.forms import MAX_CRITERIA, ConfirmForm, RuleForm
 
@@ -55,6 +56,7 @@ def rule_data(rule: WorkflowRule | None) -> dict:
             "team_role": str(spec.get("team_role_id") or ""),
             "users": [str(i) for i in spec.get("user_ids", [])],
             "addresses": ", ".join(spec.get("addresses", [])),
+            "notify_actor": rule.notify_actor,
             "set_status": updates.get("status", ""), "set_priority": updates.get("priority", ""),
             "set_owner": updates.get("owner", "")}
 
@@ -114,6 +116,7 @@ def rule_values(form: RuleForm) -> dict:
             "active": form.active.data, "evaluate_on": form.evaluate_on.data,
             "match": form.match.data, "criteria": form.filled_criteria(),
             "template": template, "recipients": recipients,
+            "notify_actor": form.notify_actor.data,
             "updates": {"status": form.set_status.data, "priority": form.set_priority.data,
                         "owner": form.set_owner.data}}
 
@@ -129,15 +132,14 @@ def save(rule: WorkflowRule | None):
     if not check_rows(form) or not valid:
         return render_rule_form(form, rule, 422)
     try:
-        saved = rules_service.save_rule(rule, **rule_values(form))
+        return create_once(form, lambda: rules_service.save_rule(rule, **rule_values(form)),
+                           lambda saved: (url_for("workflow.list_rules"),
+                                          f"Saved the rule “{saved.name}”."))
     except ValidationFailed as exc:
         db.session.rollback()
         target = getattr(form, ERROR_FIELDS.get(exc.field or "", "name"))
         target.errors = [*target.errors, str(exc)]
         return render_rule_form(form, rule, 422)
-    db.session.commit()
-    flash(f"Saved the rule “{saved.name}”.", "success")
-    return hx_redirect(url_for("workflow.list_rules"))
 
 
 @bp.route("/")
