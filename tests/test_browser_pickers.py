@@ -1,12 +1,20 @@
 """In a real browser: the type-ahead pickers behave as comboboxes. Arrows move through the
 results, Enter picks, Escape closes the list and keeps the choice, a click elsewhere closes it,
 and a choice does not reopen the list over the fields beside it."""
+import os
+
 import pytest
 
 from app.extensions import db
 from tests.factories import PASSWORD, make_case, make_role, make_user
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = os.environ.get("CASEBOOK_SCREENSHOTS")  # a folder, to look at the pages
+
+
+def shot(page, name):
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
 
 
 def sign_in(page, live_server, email):
@@ -138,3 +146,49 @@ def test_new_case_account_picker_picks_with_the_keyboard(page, live_server):
     assert page.url.endswith("/cases/new")
     page.wait_for_timeout(700)
     assert page.locator("#case-account-results").is_hidden()
+
+
+def test_new_case_contacts_narrow_to_the_account_and_a_wider_pick_says_it_changed_it(page, live_server):
+    from tests.factories import make_account, make_contact
+
+    with live_server.app.app_context():
+        make_user(email="alex@example.com", name="Alex Agent")
+        acme, globex = make_account(name="Acme Corp"), make_account(name="Globex")
+        make_contact(acme, name="Jane Acme")
+        make_contact(acme, name="Jim Acme")
+        make_contact(globex, name="Jane Globex")
+        db.session.commit()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, live_server, "alex@example.com")
+    page.goto(f"{live_server.url}/cases/new")
+    page.fill("#subject", "Invoice missing tax codes")
+    account = page.locator("#case-account-search")
+    account.fill("Acme")
+    page.wait_for_selector("#case-account-results [role=option]:has-text('Acme Corp')")
+    account.press("ArrowDown")
+    account.press("Enter")
+    widen = page.get_by_role("button", name="Search all contacts")
+    assert widen.is_visible()
+
+    contact = page.locator("#case-contact-search")
+    contact.fill("Jane")
+    # The search for "Jane" within Acme Corp: Jane Acme alone (not Jim, not Jane Globex).
+    page.wait_for_function("() => Array.from(document.querySelectorAll("
+                           "'#case-contact-results [role=option]')).map(o => o.dataset.label)"
+                           ".join() === 'Jane Acme'")
+    shot(page, "new-case-contacts-narrowed")
+
+    widen.click()
+    assert widen.get_attribute("aria-pressed") == "true"
+    page.wait_for_selector("#case-contact-results [role=option]:has-text('Jane Globex')")
+    shot(page, "new-case-contacts-widened")
+    page.locator("#case-contact-results [role=option]", has_text="Jane Globex").click()
+    assert account.input_value() == "Globex"
+    notice = page.locator("#case-contact-notice")
+    assert notice.get_attribute("aria-live") == "polite"
+    assert notice.inner_text() == "Account changed to Globex, the contact's company."
+    shot(page, "new-case-account-changed")
+    page.get_by_role("button", name="Create case").click()
+    page.wait_for_url("**/cases/1001")
+    header = page.locator("#case-header").inner_text()
+    assert "Globex" in header and "Jane Globex" in header

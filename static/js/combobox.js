@@ -53,7 +53,6 @@
     idInputOf(box).value = option.dataset.id;
     input.value = option.dataset.label;
     input.dataset.chosenLabel = option.dataset.label;
-    if (window.htmx) window.htmx.trigger(input, "htmx:abort"); // a slower search must not reopen it
     setOpen(box, false);
     box.dispatchEvent(new CustomEvent("typeahead:chosen", { bubbles: true, detail: { option: option } }));
     input.focus();
@@ -69,6 +68,7 @@
       o.tabIndex = -1;
       o.setAttribute("aria-selected", "false");
     });
+    // A search that answers after a pick (or after focus moved on) leaves the list shut.
     setOpen(box, document.activeElement === input && !hasChoice(box));
   });
 
@@ -140,11 +140,55 @@
     if (!linked || !option.dataset.accountId) return;
     var input = inputOf(linked), idInput = idInputOf(linked);
     if (idInput.value === option.dataset.accountId) return;
+    var before = input.dataset.chosenLabel && idInput.value ? input.value : "";
     idInput.value = option.dataset.accountId;
     input.value = option.dataset.accountLabel;
     input.dataset.chosenLabel = option.dataset.accountLabel;
-    linked.dispatchEvent(new CustomEvent("typeahead:filled", { bubbles: true, detail: { by: box } }));
+    say(box, (before ? "Account changed to " : "Account set to ") + option.dataset.accountLabel + ", the contact's company.");
+    showWiden();
   });
+
+  function say(box, message) {
+    var notice = document.getElementById(box.id + "-notice");
+    if (notice) notice.textContent = message;
+  }
+
+  // A picker with data-narrow-by searches within the other picker's choice (a contact within
+  // the chosen account) until its "Search all" button widens it.
+  function narrowingOf(input) {
+    var other = input.dataset.narrowBy && document.getElementById(input.dataset.narrowBy);
+    if (!other || !inputOf(other) || !hasChoice(other)) return null;
+    return other;
+  }
+
+  function showWiden() {
+    document.querySelectorAll("[data-widen-for]").forEach(function (line) {
+      var input = inputOf(document.getElementById(line.dataset.widenFor));
+      line.hidden = !narrowingOf(input);
+    });
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var input = event.detail.elt, box = boxOf(input);
+    if (!box || input !== inputOf(box)) return;
+    var other = narrowingOf(input);
+    var widen = document.querySelector("[data-widen='" + box.id + "']");
+    if (other && !(widen && widen.getAttribute("aria-pressed") === "true")) {
+      event.detail.parameters.account_id = idInputOf(other).value;
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-widen]");
+    if (!button) return;
+    var pressed = button.getAttribute("aria-pressed") !== "true";
+    button.setAttribute("aria-pressed", pressed ? "true" : "false");
+    // Focus sets off the search again (from the button, the input is not focused yet).
+    inputOf(document.getElementById(button.dataset.widen)).focus();
+  });
+
+  document.addEventListener("typeahead:chosen", showWiden);
+  document.addEventListener("input", function (event) { if (boxOf(event.target)) showWiden(); });
 
   // A picker rendered with a choice (a form shown again) starts with that choice standing.
   function markChosen(root) {
@@ -153,6 +197,6 @@
       if (input && idInputOf(box).value !== "" && input.dataset.chosenLabel === undefined) input.dataset.chosenLabel = input.value;
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { markChosen(document); });
-  document.addEventListener("htmx:load", function (event) { markChosen(event.detail.elt); });
+  document.addEventListener("DOMContentLoaded", function () { markChosen(document); showWiden(); });
+  document.addEventListener("htmx:load", function (event) { markChosen(event.detail.elt); showWiden(); });
 })();
