@@ -6,6 +6,7 @@ from app import access
 from app.cases import bp
 from app.cases.forms import INLINE_FORMS, CloseCaseForm, EditCaseForm, ReopenCaseForm, digest
 from app.cases.page import FORM_FIELDS, case_link, get_editable_case_or_404
+from app.cases.related import RELATED_CHANGED
 from app.cases.routes import header_response
 from app.extensions import db
 from app.forms import show_refusal
@@ -86,7 +87,7 @@ def save_field(number: int, field: str):
         return redirect(case_link(case), code=303)
     response = header_response(case, focus=field)
     # After the swap, so the feed (and anything else on the page) shows the change item too.
-    response.headers["HX-Trigger-After-Settle"] = "case-changed"
+    response.headers["HX-Trigger-After-Settle"] = f"case-changed, {RELATED_CHANGED}"
     return response
 
 

@@ -3,20 +3,31 @@
 A list is one registration and one partial. Its partial is a self-contained section with a
 stable id, and finds what it needs in the variables its load function returns. The admin's
 page layout (app.services.settings) stores only the ordered keys of the lists it shows.
+
+Every list keeps itself fresh the same way: templates/cases/_related_lists.html puts it in a
+slot that fetches /cases/<n>/related/<key> again when a response sends `HX-Trigger:
+related-changed` (RELATED_CHANGED), which every action that may change a list sends.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import abort, redirect, render_template
 from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
 
+from app.access import get_case_or_404
 from app.cases import bp
+from app.cases.page import case_link
+from app.htmx import is_fragment_request
 from app.models import Case, User
 from app.services import related_lists as related_service
 from app.services.settings import RELATED_LISTS_EXTENSION, case_page_related_lists
 
 Loader = Callable[[Case, User], dict]
+# The htmx event after which the case page's related lists fetch themselves again.
+RELATED_CHANGED = "related-changed"
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class RelatedList:
     partial: str
     load: Loader
     description: str = ""
+    live: bool = True  # refreshes on RELATED_CHANGED; a list with its own editor may opt out
 
 
 # key -> list, in registration order (the order Admin → Page layout offers hidden lists in).
@@ -36,9 +48,9 @@ REGISTRY: dict[str, RelatedList] = {}
 
 
 def register(key: str, label: str, partial: str, load: Loader,
-             description: str = "") -> RelatedList:
+             description: str = "", *, live: bool = True) -> RelatedList:
     """Make a related list available to the case page layout."""
-    REGISTRY[key] = RelatedList(key, label, partial, load, description)
+    REGISTRY[key] = RelatedList(key, label, partial, load, description, live)
     return REGISTRY[key]
 
 
@@ -56,6 +68,19 @@ def related_lists_context(case: Case, user: User) -> dict:
     for item in shown:
         context |= item.load(case, user)
     return context
+
+
+@bp.route("/<int:number>/related/<key>")
+def related_list(number: int, key: str):
+    """One related list, fetched again by its slot on the case page; a cold load opens the
+    case page at that list."""
+    case = get_case_or_404(number, current_user)
+    item = REGISTRY.get(key)
+    if item is None:
+        abort(404)
+    if not is_fragment_request():
+        return redirect(f"{case_link(case)}#related-{key}", code=303)
+    return render_template(item.partial, case=case, **item.load(case, current_user))
 
 
 register("files", "Files", "cases/_related_files.html",
