@@ -54,3 +54,19 @@ def test_side_lists_follow_an_upload_a_task_and_a_share_without_a_reload(page, l
     page.locator("#publisher").get_by_role("button", name="Share update").click()
     page.wait_for_selector("#related-history >> text=Working")
     assert page.evaluate("window.stillTheSamePage") is True
+
+
+def test_assign_to_me_takes_the_case_and_history_follows(page, live_server):
+    with live_server.app.app_context():
+        make_user(email="alex@example.com", name="Alex Agent")
+        owner = make_user(name="Olga Owner", password=None)
+        number = make_case(actor=owner, subject="Printer shows E-104").number
+        db.session.commit()
+    sign_in(page, live_server, "alex@example.com")
+    page.goto(f"{live_server.url}/cases/{number}")
+    page.evaluate("window.stillTheSamePage = true")
+    page.locator("#case-header").get_by_role("button", name="Assign to me").click()
+    page.wait_for_selector("#case-header .key-field:has-text('Alex Agent')")
+    assert page.locator("#case-header").get_by_role("button", name="Assign to me").count() == 0
+    page.wait_for_selector("#related-history >> text=Olga Owner")
+    assert page.evaluate("window.stillTheSamePage") is True
