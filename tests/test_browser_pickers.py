@@ -192,3 +192,25 @@ def test_new_case_contacts_narrow_to_the_account_and_a_wider_pick_says_it_change
     page.wait_for_url("**/cases/1001")
     header = page.locator("#case-header").inner_text()
     assert "Globex" in header and "Jane Globex" in header
+
+
+def test_arrow_down_on_a_picker_shown_with_a_choice_opens_its_list(page, live_server):
+    from tests.factories import make_account
+
+    with live_server.app.app_context():
+        agent = make_user(email="alex@example.com", name="Alex Agent")
+        acme = make_account(name="Acme Corp")
+        make_account(name="Acme Labs")
+        number = make_case(actor=agent, account=acme).number
+        db.session.commit()
+    sign_in(page, live_server, "alex@example.com")
+    page.goto(f"{live_server.url}/cases/{number}/edit")
+    search = page.locator("#case-account-search")
+    search.focus()
+    page.wait_for_timeout(500)
+    assert page.locator("#case-account-results").is_hidden()  # focus alone: the choice stands
+    search.press("ArrowDown")
+    page.wait_for_selector("#case-account-results [role=option]:has-text('Acme Corp')", state="visible")
+    assert search.get_attribute("aria-expanded") == "true"
+    search.press("Escape")
+    assert search.input_value() == "Acme Corp"

@@ -69,5 +69,5 @@ def send_email(number: int):
             + render_template("cases/_publisher_email.html", case=case, email_oob=True,
                               email_form=case_email_form(case), publisher_action="email",
                               email_notice="Email sent."))
-    events = ("related-changed", "case-changed") if case.version != version else ("related-changed",)
+    events = ("related-changed",) + (("case-changed",) if case.version != version else ())
     return with_trigger(make_response(html), *events)

@@ -6,8 +6,8 @@ from app.access import editable_case_ids
 from app.cases import bp
 from app.cases.page import case_link, get_editable_case_or_404, item_context, today_for
 from app.cases.feed_forms import CompleteTaskForm
-from app.extensions import db
 from app.cases.related import RELATED_CHANGED
+from app.extensions import db
 from app.htmx import is_fragment_request, render_page_or_fragment, with_trigger
 from app.pagination import paginate, parse_page
 from app.services import feed as feed_service

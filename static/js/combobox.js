@@ -68,8 +68,11 @@
       o.tabIndex = -1;
       o.setAttribute("aria-selected", "false");
     });
-    // A search that answers after a pick (or after focus moved on) leaves the list shut.
-    setOpen(box, document.activeElement === input && !hasChoice(box));
+    // A search that answers after a pick (or after focus moved on) leaves the list shut,
+    // unless ArrowDown asked for it.
+    var asked = box.dataset.askedOpen === "true";
+    delete box.dataset.askedOpen;
+    setOpen(box, document.activeElement === input && (asked || !hasChoice(box)));
   });
 
   // Focusing a picker that already holds a choice does not search again (that reopened the
@@ -95,7 +98,7 @@
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
       if (!isOpen(box)) {
-        if (options.length) { setOpen(box, true); } else { event.target.dispatchEvent(new CustomEvent("open-list")); return; }
+        if (options.length) { setOpen(box, true); } else { box.dataset.askedOpen = "true"; event.target.dispatchEvent(new CustomEvent("open-list")); return; }
       }
       var step = event.key === "ArrowDown" ? 1 : -1;
       setActive(box, options[(index + step + options.length) % options.length] || options[0]);
