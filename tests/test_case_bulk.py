@@ -100,14 +100,20 @@ def test_hidden_cases_are_not_touched_and_nothing_chosen_changes_nothing(login, 
     db.session.commit()
     client = login(agent)
     post_bulk(client, [hidden], priority="Critical")
+    huge = client.post("/cases/bulk", data={"case": ["99999999999", "-1"], "priority": "Low"})
+    assert huge.status_code == 303
+    mine = make_case(actor=agent, subject="Mine")
+    db.session.commit()
+    garbled = client.post("/cases/bulk", data={"case": [str(mine.number)], "priority": "Low",
+                                               f"version-{mine.number}": "99999999999"})
+    assert garbled.status_code == 303  # an impossible version is no version: not a 500
     db.session.expire_all()
     assert db.session.get(Case, hidden.id).priority == "Medium"
-    mine = make_case(actor=agent)
-    db.session.commit()
+    db.session.refresh(mine)
     post_bulk(client, [mine])
     assert "Choose an owner, a status or a priority to change." in client.get(
         "/cases/").get_data(as_text=True)
-    assert history(mine) == []
+    assert [item.changes[0]["new"] for item in history(mine)] == ["Low"]
 
 
 def test_a_bulk_owner_change_needs_csrf(app, login, agent):

@@ -285,7 +285,8 @@ class BulkCaseForm(Form):
     def versions(formdata) -> dict[int, int | None]:
         """The version each listed case had when the list was shown (version-<number>)."""
         return {int(key[8:]): int(value) for key, value in formdata.items()
-                if key.startswith("version-") and key[8:].isdigit() and value.isdigit()}
+                if key.startswith("version-") and plausible_id(key[8:])
+                and value.isdigit() and int(value) < 2**31}
 
     def back_url(self, default: str) -> str:
         """Back to the list as it was (filters, sort, page): only ever a case list path."""

@@ -42,7 +42,8 @@ class BulkOutcome:
 
 def visible_cases_by_number(user: User, numbers: list[int]) -> list[Case]:
     """The cases with these numbers that the user may see, in number order."""
-    numbers = sorted(set(numbers))[:BULK_MAX]
+    # Past any case number (and any database's integer) is no case at all.
+    numbers = sorted({n for n in numbers if 0 < n < 2**31})[:BULK_MAX]
     if not numbers:
         return []
     return list(db.session.scalars(
