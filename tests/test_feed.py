@@ -131,7 +131,7 @@ def test_a_public_post_by_an_agent_sets_the_first_response_time(login, agent):
     response = post(login(agent), case, body="We are on it.", **{"post-visibility": "public"})
     assert response.status_code == 200
     assert soup(response).select_one("li.feed-item .badge").get_text(strip=True) == "Public"
-    assert response.headers["HX-Trigger"] == "case-changed"
+    assert response.headers["HX-Trigger"] == "related-changed, case-changed"
     assert db.session.get(Case, case.id).first_response_at is not None
 
 
@@ -219,7 +219,7 @@ def test_sharing_an_update_records_one_change_item_and_refreshes_the_header(logi
     response = share(login(agent), case, status="Working", priority="High",
                      note="Customer is blocked.")
     assert response.status_code == 200
-    assert response.headers["HX-Trigger"] == "case-changed"
+    assert response.headers["HX-Trigger"] == "related-changed, case-changed"
     item = soup(response).select_one("li.feed-item.kind-change")
     changes = [li.get_text(" ", strip=True) for li in item.select(".change-list li")]
     assert changes == ["Status : New → Working", "Priority : Medium → High"]

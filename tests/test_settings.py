@@ -8,6 +8,8 @@ from app.extensions import db
 from app.models import Setting
 from app.services import settings as settings_service
 from tests.conftest import HX, csrf_from, soup
+# Each list on the case page: a section of its own, or one inside the slot that refreshes it.
+RELATED_SECTIONS = "#related-lists > section, #related-lists > .related-slot > section"
 
 
 def layout_names(response):
@@ -131,11 +133,11 @@ def test_the_case_page_shows_the_related_lists_in_layout_order(login, admin):
     db.session.commit()
     client = login(admin)
     page = soup(client.get(f"/cases/{case.number}"))
-    shown = [section["id"] for section in page.select("#related-lists > section")]
+    shown = [section["id"] for section in page.select(RELATED_SECTIONS)]
     assert shown == ["related-history", "case-team"]
     client.post("/admin/page-layout", data={"key": "files", "action": "show"})
     page = soup(client.get(f"/cases/{case.number}"))
-    assert [s["id"] for s in page.select("#related-lists > section")] == [
+    assert [s["id"] for s in page.select(RELATED_SECTIONS)] == [
         "related-history", "case-team", "related-files"]
     settings_service.set_case_page_layout([], actor=admin)
     db.session.commit()
@@ -237,7 +239,7 @@ def test_a_layout_reads_only_the_related_lists_it_shows(login, admin, count_quer
         db.session.commit()
         with count_queries() as counter:
             page = soup(client.get(f"/cases/{case.number}"))
-        assert len(page.select("#related-lists > section")) == 1
+        assert len(page.select(RELATED_SECTIONS)) == 1
         statements = related_statements(counter)
         assert {table: len(found) for table, found in statements.items()} == {
             table: int(table == read) for table in RELATED_TABLES}, shown

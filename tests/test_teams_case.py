@@ -358,3 +358,26 @@ def test_the_case_page_lists_the_team_with_roles_sources_and_accounts(login, adm
     assert bea.select_one(".role-name").find_next_sibling().text == "\u00b7 Tier 2, Added by hand"
     assert carla.select_one(".sub.muted").text == "Contact \u00b7 Northwind & Co"
     assert page.select_one("#case-team .badge.access-edit").text == "Read/Write"
+
+def test_the_add_member_form_sends_one_person_and_the_chosen_id_wins_over_a_shared_name(
+        login, agent, roles):
+    from werkzeug.datastructures import MultiDict
+
+    case = make_case(actor=agent)
+    make_user(name="Dana Lee", email="dana.one@example.com")
+    second = make_user(name="Dana Lee", email="dana.two@example.com")
+    db.session.commit()
+    client = login(agent)
+    form = soup(client.get(f"/cases/{case.number}/team?edit=1", headers=HX)).select_one(
+        "form.team-add")
+    assert len(form.select("input[name=person]")) == 1
+    # What the browser posts after a pick: every input of the form, in order, with the
+    # type-ahead's hidden id filled in.
+    form.select_one(".typeahead input[type=hidden]")["value"] = f"user:{second.id}"
+    data = MultiDict([(i["name"], i.get("value", "")) for i in form.select("input[name]")])
+    data["person_label"] = "Dana Lee"
+    data["role"] = str(roles["lead"].id)
+    response = client.post(f"/cases/{case.number}/team/members", headers=HX, data=data)
+    assert response.status_code == 200
+    [member] = case_team.case_team_members(case)
+    assert member.user_id == second.id

@@ -176,3 +176,21 @@ def test_type_ahead_is_refused_to_customers(login):
         response = client.get(url, headers=HX)
         assert response.status_code == 403
         assert "Acme" not in response.get_data(as_text=True)
+
+
+def test_the_new_case_contact_picker_narrows_to_the_chosen_account_and_announces_changes(client):
+    acme = make_account(name="Acme Corp")
+    globex = make_account(name="Globex")
+    make_contact(acme, name="Jane Acme")
+    make_contact(globex, name="Jane Globex")
+    db.session.commit()
+    form = soup(client.get("/cases/new"))
+    contact = form.select_one("#case-contact-search")
+    assert contact["data-narrow-by"] == "case-account"
+    assert form.select_one("[data-widen=case-contact]").text.strip() == "Search all contacts"
+    assert form.select_one("#case-contact-notice")["aria-live"] == "polite"
+    # What the picker sends: its own text, and the chosen account's id.
+    assert labels(client.get(f"/contacts/typeahead?contact_id_label=jane&account_id={acme.id}")) == [
+        "Jane Acme"]
+    assert labels(client.get("/contacts/typeahead?contact_id_label=jane")) == [
+        "Jane Acme", "Jane Globex"]

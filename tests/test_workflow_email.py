@@ -82,7 +82,7 @@ def test_the_htmx_answer_is_the_new_feed_item_and_a_fresh_form(app, login, agent
     panel = html.find(id="pub-email")
     assert panel["hx-swap-oob"] == "true"
     assert panel.find("input", {"name": "email-request_key"})["value"] != "key-1"
-    assert response.headers.get("HX-Trigger") == "case-changed"
+    assert response.headers.get("HX-Trigger") == "related-changed, case-changed"
 
 
 def test_bad_addresses_and_header_injection_are_refused_with_422(app, login, agent):

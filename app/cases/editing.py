@@ -4,8 +4,11 @@ from flask_login import current_user
 
 from app import access
 from app.cases import bp
-from app.cases.forms import INLINE_FORMS, CloseCaseForm, EditCaseForm, ReopenCaseForm, digest
+from app.cases.forms import (
+    INLINE_FORMS, AssignToMeForm, CloseCaseForm, EditCaseForm, ReopenCaseForm, digest,
+)
 from app.cases.page import FORM_FIELDS, case_link, get_editable_case_or_404
+from app.cases.related import RELATED_CHANGED
 from app.cases.routes import header_response
 from app.extensions import db
 from app.forms import show_refusal
@@ -86,7 +89,30 @@ def save_field(number: int, field: str):
         return redirect(case_link(case), code=303)
     response = header_response(case, focus=field)
     # After the swap, so the feed (and anything else on the page) shows the change item too.
-    response.headers["HX-Trigger-After-Settle"] = "case-changed"
+    response.headers["HX-Trigger-After-Settle"] = f"case-changed, {RELATED_CHANGED}"
+    return response
+
+
+@bp.route("/<int:number>/assign-to-me", methods=["POST"])
+def assign_to_me(number: int):
+    """Make the signed-in user the owner; the header comes back (409 when stale)."""
+    case = access.get_case_or_404(number, current_user)
+    require_field_edit(case, "owner")
+    form = AssignToMeForm()
+    if not form.validate_on_submit():
+        return header_response(case, 422)
+    try:
+        case_service.update_case(case, actor=current_user,
+                                 expected_version=form.expected_version, owner=current_user)
+    except CaseConflict:
+        case, changes = after_conflict(number, form)
+        return header_response(case, 409, edit_changes=changes)
+    db.session.commit()
+    if not is_fragment_request():
+        flash(f"Case {case.padded_number} is yours.", "success")
+        return redirect(case_link(case), code=303)
+    response = header_response(case, focus="owner")
+    response.headers["HX-Trigger-After-Settle"] = f"case-changed, {RELATED_CHANGED}"
     return response
 
 

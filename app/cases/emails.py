@@ -101,5 +101,5 @@ def send_email(number: int):
                               email_form=case_email_form(case), publisher_action="email",
                               upload_limit=file_store.max_upload_bytes(),
                               email_notice=email_done(item)))
-    response = make_response(html)
-    return with_trigger(response, "case-changed") if case.version != version else response
+    events = ("related-changed",) + (("case-changed",) if case.version != version else ())
+    return with_trigger(make_response(html), *events)

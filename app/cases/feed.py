@@ -11,6 +11,7 @@ from app.access import can_edit_case, get_case_or_404
 from app.cases import bp
 from app.cases.feed_forms import FileForm, PostForm, ShareForm, TaskForm
 from app.cases.page import case_link, get_editable_case_or_404, item_context, today_for
+from app.cases.related import RELATED_CHANGED
 from app.extensions import db
 from app.forms import show_refusal
 from app.htmx import is_fragment_request, with_trigger
@@ -130,8 +131,9 @@ def _published(case, action: str, item, *, case_changed: bool):
     html = (render_template("cases/_feed_item.html", item=item, **item_context(case, current_user))
             + render_template("cases/_publisher.html", publisher_oob=True,
                               **publisher_context(case, current_user, action)))
-    response = make_response(html)
-    return with_trigger(response, "case-changed") if case_changed else response
+    # Every action adds to the feed and may add a file, a task or history to the side lists.
+    events = (RELATED_CHANGED, "case-changed") if case_changed else (RELATED_CHANGED,)
+    return with_trigger(make_response(html), *events)
 
 
 def _publish(number: int, action: str, form_name: str, form, save):

@@ -1,7 +1,7 @@
 """Forms of the case area: create and edit, inline edit, close and reopen, the list filter."""
 import hashlib
 
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -190,6 +190,10 @@ class ReopenCaseForm(VersionedForm):
     pass
 
 
+class AssignToMeForm(VersionedForm):
+    """The header's Assign to me button: the CSRF token and the version the page showed."""
+
+
 class CaseFilterForm(Form):
     """The GET filter above the case list (no CSRF: it changes nothing)."""
 
@@ -250,3 +254,46 @@ class CaseFilterForm(Form):
         field.data = field.default
         field.errors = []
         return problem
+
+
+class BulkCaseForm(Form):
+    """Change the owner, status and/or priority of the cases selected on the list."""
+
+    case = SelectMultipleField("Cases", coerce=int, validate_choice=False)
+    owner = choice("Owner", "an owner", default="")
+    status = choice("Status", "a status", choices=pairs([("", "Keep status"), *STATUSES]),
+                    default="")
+    priority = choice("Priority", "a priority",
+                      choices=pairs([("", "Keep priority"), *PRIORITIES]), default="")
+    back = HiddenField()
+
+    def __init__(self, *args, owners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owners = {str(user.id): user for user in owners}
+        self.owner.choices = pairs([("", "Keep owner"),
+                                    *((str(user.id), user.name) for user in owners)])
+
+    def validate_case(self, field):
+        if not field.data:
+            raise ValidationError("Select at least one case.")
+
+    def values(self) -> dict:
+        """The changes asked for; None leaves a field as it is."""
+        return {"owner": self.owners.get(self.owner.data), "status": self.status.data or None,
+                "priority": self.priority.data or None}
+
+    @staticmethod
+    def versions(formdata) -> dict[int, int | None]:
+        """The version each listed case had when the list was shown (version-<number>)."""
+        return {int(key[8:]): int(value) for key, value in formdata.items()
+                if key.startswith("version-") and plausible_id(key[8:])
+                and value.isdigit() and int(value) < 2**31}
+
+    def back_url(self, default: str) -> str:
+        """Back to the list as it was (filters, sort, page): only ever a case list path."""
+        back = self.back.data or ""
+        return back if back.startswith("/cases/") and "\\" not in back else default
+
+    def first_error(self) -> str:
+        return next(iter(error for errors in self.errors.values() for error in errors),
+                    "Nothing was changed.")

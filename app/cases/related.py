@@ -3,6 +3,10 @@
 A list is one registration and one partial. Its partial is a self-contained section with a
 stable id, and finds what it needs in the variables its load function returns. The admin's
 page layout (app.services.settings) stores only the ordered keys of the lists it shows.
+
+Every list keeps itself fresh the same way: templates/cases/_related_lists.html puts it in a
+slot that fetches /cases/<n>/related/<key> again when a response sends `HX-Trigger:
+related-changed` (RELATED_CHANGED), which every action that may change a list sends.
 """
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ from app.services import related_lists as related_service
 from app.services.settings import RELATED_LISTS_EXTENSION, case_page_related_lists
 
 Loader = Callable[[Case, User], dict]
+# The htmx event after which the case page's related lists fetch themselves again.
+RELATED_CHANGED = "related-changed"
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ class RelatedList:
     # "load"), so a list that searches (Knowledge, Milestones) adds nothing to the page's
     # own statements.
     lazy: bool = False
+    live: bool = True  # refreshes on RELATED_CHANGED; a list with its own editor may opt out
 
 
 # key -> list, in registration order (the order Admin → Page layout offers hidden lists in).
@@ -44,9 +51,10 @@ REGISTRY: dict[str, RelatedList] = {}
 
 
 def register(key: str, label: str, partial: str, load: Loader,
-             description: str = "", *, lazy: bool = False) -> RelatedList:
+             description: str = "", *, lazy: bool = False,
+             live: bool = True) -> RelatedList:
     """Make a related list available to the case page layout."""
-    REGISTRY[key] = RelatedList(key, label, partial, load, description, lazy)
+    REGISTRY[key] = RelatedList(key, label, partial, load, description, lazy, live)
     return REGISTRY[key]
 
 
@@ -69,7 +77,8 @@ def related_lists_context(case: Case, user: User) -> dict:
 
 @bp.route("/<int:number>/related/<key>")
 def related_list(number: int, key: str):
-    """One related list on its own: what a lazy list loads, and its page without JavaScript."""
+    """One related list on its own: what a lazy list loads, what a live list's slot fetches
+    again after a change, and, without JavaScript, a page of its own."""
     case = get_case_or_404(number, current_user)
     item = REGISTRY.get(key)
     if item is None:

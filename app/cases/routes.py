@@ -13,6 +13,7 @@ from app.database import write_transactions
 from app.extensions import db
 from app.forms import show_refusal
 from app.htmx import is_fragment_request, render_form, render_page_or_fragment
+from app.models import PRIORITIES, STATUSES
 from app.pagination import parse_page
 from app.services import accounts as account_service
 from app.services import case_lists
@@ -77,7 +78,8 @@ def list_cases():
         problems=problems, counts=counts, count_cap=case_lists.TAB_COUNT_CAP,
         views=case_lists.VIEWS, headers=column_headers(query),
         list_link=lambda **changes: list_link(query, **changes),
-        page_url=lambda n: list_link(query, page=n))
+        page_url=lambda n: list_link(query, page=n),
+        bulk_choices={"owners": listed.owners, "statuses": STATUSES, "priorities": PRIORITIES})
     if is_fragment_request():  # the address bar shows the tidy form of what is listed
         response.headers["HX-Push-Url"] = list_link(query)
     return response

@@ -1,13 +1,14 @@
 """Tasks: completing one from the feed or the list, and My tasks across cases."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import editable_case_ids
 from app.cases import bp
 from app.cases.page import case_link, get_editable_case_or_404, item_context, today_for
 from app.cases.feed_forms import CompleteTaskForm
+from app.cases.related import RELATED_CHANGED
 from app.extensions import db
-from app.htmx import is_fragment_request, render_page_or_fragment
+from app.htmx import is_fragment_request, render_page_or_fragment, with_trigger
 from app.pagination import paginate, parse_page
 from app.services import feed as feed_service
 
@@ -42,5 +43,6 @@ def complete_task(number: int, task_id: int):
         target = url_for("cases.my_tasks") if form.from_list else case_link(case) + "#feed"
         return redirect(target, code=303)
     template = "cases/_task_row.html" if form.from_list else "cases/_task_card.html"
-    return render_template(template, task=task, case_url=case_link,
-                           **item_context(case, current_user))
+    return with_trigger(make_response(render_template(template, task=task, case_url=case_link,
+                                                      **item_context(case, current_user))),
+                        RELATED_CHANGED)

@@ -61,7 +61,9 @@ class TeamForm(SubmissionMixin, Form):
 
 
 class AddMemberForm(Form):
-    person = HiddenField()
+    # The type-ahead's own hidden input carries it, so not a HiddenField (hidden_tag would
+    # render a second `person` input, and the first one, always empty, would win).
+    person = StringField("Person", validators=[Length(max=40)])
     person_label = StringField("User or contact", validators=[Length(max=254)])
     role = SelectField("Role", choices=[])
 

@@ -4,4 +4,5 @@ from app.teams.case_routes import case_team_context
 
 register("case_team", "Case Team", "teams/_case_team.html",
          lambda case, user: case_team_context(case, user),
-         "Who works on the case, with their role and access.")
+         "Who works on the case, with their role and access.",
+         live=False)  # its own swaps keep it fresh; a refresh would shut its open editor

@@ -66,39 +66,6 @@
     if (!panel.hidden && first && (active === tab || active === document.body || !active)) first.focus();
   });
 
-  // Type-ahead choice: fill the hidden id and the visible label, then any linked field.
-  document.addEventListener("click", function (event) {
-    var choice = event.target.closest("[data-choose]");
-    if (!choice) return;
-    event.preventDefault();
-    var box = choice.closest(".typeahead");
-    box.querySelector("input[type=hidden]").value = choice.dataset.id;
-    var search = box.querySelector("input[type=search]");
-    search.value = choice.dataset.label;
-    box.querySelector(".typeahead-results").replaceChildren();
-    if (choice.dataset.accountId) {
-      var account = document.getElementById(box.dataset.fills);
-      if (account) {
-        account.querySelector("input[type=hidden]").value = choice.dataset.accountId;
-        account.querySelector("input[type=search]").value = choice.dataset.accountLabel;
-      }
-    }
-    search.focus();
-  });
-
-  // Clearing a type-ahead's text clears its chosen id, so a stale id is never submitted.
-  document.addEventListener("input", function (event) {
-    var input = event.target;
-    if (input.type !== "search" || !input.closest(".typeahead")) return;
-    if (input.value.trim() === "") input.closest(".typeahead").querySelector("input[type=hidden]").value = "";
-  });
-
-  // Escape closes open type-ahead results.
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") return;
-    document.querySelectorAll(".typeahead-results").forEach(function (r) { r.replaceChildren(); });
-  });
-
   // Arrow keys, Home and End move between tabs (only the selected tab is in the Tab order).
   document.addEventListener("keydown", function (event) {
     var tab = event.target.closest && event.target.closest("[role=tab][data-tab]");
