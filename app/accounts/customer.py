@@ -11,6 +11,7 @@ from app.models import Account, Contact
 from app.pagination import parse_page
 from app.services import accounts as account_service
 from app.services import customer_360
+from app.services.entitlements import account_entitlements_summary
 from app.services import verification as verification_service
 from app.services.errors import ValidationFailed
 
@@ -63,8 +64,10 @@ def paged_part() -> str:
 def account_detail(account_id: int):
     """The account's 360 page; htmx paging gets just the timeline."""
     account = db.get_or_404(Account, account_id)
-    return render_page_or_fragment("accounts/detail.html", paged_part(),
-                                   **customer_context(account, None))
+    context = customer_context(account, None)
+    if not is_fragment_request():  # contracts and entitlements, beside the 360 sections
+        context["entitlements_summary"] = account_entitlements_summary(account)
+    return render_page_or_fragment("accounts/detail.html", paged_part(), **context)
 
 
 @bp.route("/contacts/<int:contact_id>")

@@ -120,6 +120,7 @@ class CaseForm(SubmissionMixin, Form):
         """Show a chosen account and contact in the type-ahead boxes."""
         account = account or (contact.account if contact else None)
         if account is not None:
+            self.account = account
             self.account_id.data, self.account_id_label.data = str(account.id), account.name
         if contact is not None:
             self.contact_id.data, self.contact_id_label.data = str(contact.id), contact.name

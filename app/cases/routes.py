@@ -18,6 +18,7 @@ from app.pagination import parse_page
 from app.services import accounts as account_service
 from app.services import case_lists
 from app.services import cases as case_service
+from app.services import eligibility as eligibility_service
 from app.services.errors import ValidationFailed
 from app.services.verification import attach_verification
 from app.submissions import create_once
@@ -86,9 +87,13 @@ def list_cases():
 
 
 def open_case(form: CaseForm):
-    """Create the case from the form, with the caller's verification carried over."""
+    """Create the case from the form, with the caller's verification carried over and the
+    entitlement it opens under checked (a refusal rolls the whole case back)."""
     case = case_service.create_case(actor=current_user, **form.values())
     attach_verification(case, request.form.get("verification"), actor=current_user)
+    eligibility_service.open_under_entitlement(case, request.form.get("entitlement_id"),
+                                               request.form.get("no_entitlement_reason", ""),
+                                               form.origin.data)
     return case
 
 
@@ -114,7 +119,8 @@ def new_case():
         except ValidationFailed as exc:
             db.session.rollback()
             show_refusal(form, exc, FORM_FIELDS)
-    return render_form("cases/form.html", form, "cases/_form.html", case=None)
+    return render_form("cases/form.html", form, "cases/_form.html", case=None,
+                       eligibility=eligibility_service.eligibility(form.account, form.origin.data))
 
 
 def case_context(case, tab: str = "feed", **extra) -> dict:

@@ -31,7 +31,6 @@ def account_entitlements(account_id: int):
     """An account's contracts and entitlements (the section the account page includes)."""
     account = get_or_404(Account, account_id)
     return render_template("entitlements/account.html",
-                           apply_form=ApplyTemplateForm(),
                            **service.account_entitlements_summary(account))
 
 
@@ -119,7 +118,8 @@ def apply_template(account_id: int):
 @bp.route("/eligibility")
 def eligibility():
     """The new-case form's fragment: the account's entitlements, badges, the preselected one."""
-    account = db.session.get(Account, optional_id(request.args.get("account")) or 0)
+    chosen = request.args.get("account") or request.args.get("account_id")  # the case form's
+    account = db.session.get(Account, optional_id(chosen) or 0)
     return render_template("entitlements/_eligibility.html",
                            **eligibility_service.eligibility(account, request.args.get("origin", "")))
 

@@ -107,6 +107,6 @@ def article_from_case(number: int):
 @bp.route("/suggest")
 def suggest():
     """Articles for a subject being typed (a fragment for the new case form)."""
-    q = (request.args.get("q") or "")[:1000]
+    q = (request.args.get("q") or request.args.get("subject") or "")[:1000]  # or the case form's
     suggestions = case_kb.suggest_articles(q, current_user, limit=5)
     return render_template("knowledge/_suggestions.html", suggestions=suggestions, q=q)

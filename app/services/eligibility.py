@@ -77,3 +77,16 @@ def attach_entitlement(case: Case, entitlement: Entitlement | None, reason: str 
         case.entitlement_id, case.no_entitlement_reason = None, (reason or "").strip()
     db.session.flush()
     start_milestones(case, now=now)
+
+
+def open_under_entitlement(case: Case, entitlement_id: str | int | None, reason: str = "",
+                           origin: str = "") -> None:
+    """Check and record the entitlement a new case opens under, for an account that has any
+    (an account without entitlements is not covered by the rules: nothing to check)."""
+    account = case.account
+    if account is None or not account_entitlements(account):
+        return
+    chosen = (db.session.get(Entitlement, int(entitlement_id))
+              if str(entitlement_id or "").isdigit() else None)
+    entitlement = check_eligibility(account, chosen, reason, origin)
+    attach_entitlement(case, entitlement, reason)
