@@ -59,8 +59,21 @@ PAGES = [
          lambda c: {"account_id": c["account_id"]}),
     Page("Contacts list", "other", "accounts.list_contacts", lambda c: {}),
     Page("My tasks", "other", "cases.my_tasks", lambda c: {}),
-    Page("Search", "other", "search.search", lambda c: {"q": "printer overheats"}),
-    Page("Dashboard", "other", "dashboard.index", lambda c: {}),
+    Page("Search dropdown, a name", "other", "search.suggest", lambda c: {"q": "maya"},
+         headers=HX),
+    Page("Search results, a name", "other", "search.results", lambda c: {"q": "okafor"}),
+    Page("Search results, a phone's last digits", "other", "search.results",
+         lambda c: {"q": "5550142"}),
+    Page("Search results, a common word", "other", "search.results",
+         lambda c: {"q": "printer"}),
+    Page("Search results, a rare word", "other", "search.results",
+         lambda c: {"q": "overheats"}),
+    Page("Knowledge search", "other", "knowledge.home", lambda c: {"q": "printer"}),
+    Page("Case page's Knowledge list", "case", "cases.related_list",
+         lambda c: {"number": c["long_case"], "key": "knowledge"}, headers=HX),
+    Page("Case page's Milestones list", "case", "cases.related_list",
+         lambda c: {"number": c["long_case"], "key": "milestones"}, headers=HX),
+    Page("At risk milestones", "list", "entitlements.at_risk", lambda c: {}),
 ]
 
 
