@@ -8,6 +8,7 @@ from app.services import settings as settings_service
 from app.services.search import search
 from tests.conftest import HX, sent_to_welcome, soup
 from tests.factories import make_account, make_case, make_contact, make_user
+from tests.knowledge_factories import make_article
 
 
 def result_titles(response, group):
@@ -240,3 +241,16 @@ def test_reindex_if_empty_fills_an_upgraded_desk_once_and_then_leaves_it(app, ag
     assert again.exit_code == 0 and again.output == ""
     _, groups = search(agent, "forklift")
     assert [g.total for g in groups if g.key == "cases"] == [1]
+
+
+def test_published_articles_are_found_and_drafts_and_portal_only_ones_are_not(login, agent):
+    make_article(agent, title="Forklift battery will not charge")
+    make_article(agent, title="Forklift draft about chargers", publish=False)
+    make_article(agent, title="Forklift tips for customers", channels=("portal",))
+    db.session.commit()
+    client = login(agent)
+    assert result_titles(client.get("/search?q=forklift"), "articles") == [
+        "Forklift battery will not charge"]
+    dropdown = soup(client.get("/search/suggest?q=forklift", headers=HX))
+    assert "Forklift battery will not charge" in dropdown.get_text(" ", strip=True)
+    assert "draft" not in dropdown.get_text(" ", strip=True)

@@ -13,17 +13,18 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from app.access import visible_cases
+from app.access import visible_articles, visible_cases
 from app.extensions import db
 from app.models import Account, Case, Contact, User
-from app.services import search_index
+from app.models.knowledge import Article, ArticleVersion
+from app.services import knowledge_search, search_index
 from app.services.search_index import digits_of, fold
 
 QUERY_MAX = 200
 MIN_PHONE_DIGITS = 7
-GROUPS = ("contacts", "accounts", "cases", "people")
+GROUPS = ("contacts", "accounts", "cases", "articles", "people")
 GROUP_LABELS = {"contacts": "Contacts", "accounts": "Accounts", "cases": "Cases",
-                "people": "People"}
+                "articles": "Articles", "people": "People"}
 PHONE_TEXT = re.compile(r"[\d\s()+\-./]+")
 CASE_NUMBER = re.compile(r"#?\s*0*(\d{1,10})")
 
@@ -148,7 +149,26 @@ def _candidates(key: str, query: Query, user: User) -> tuple[sa.Subquery | None,
     return _combine([number, _full_text(query, "case_id", ("case", "feed"))]), Case
 
 
+def _article_group(query: Query, user: User, *, page: int, per_page: int) -> Group:
+    """Published knowledge articles the user may read on the internal channel, by relevance
+    (the knowledge base's own full-text index)."""
+    matches = knowledge_search.match_versions(query.text)
+    if matches is None:
+        return Group("articles", 0, [])
+    base = (sa.select(ArticleVersion, matches.c.score)
+            .join(matches, matches.c.version_id == ArticleVersion.id)
+            .join(Article, Article.id == ArticleVersion.article_id)
+            .where(ArticleVersion.status == "published", visible_articles(user, "internal")))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery())) or 0
+    rows = db.session.execute(base.options(joinedload(ArticleVersion.article))
+                              .order_by(matches.c.score.desc(), ArticleVersion.id)
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return Group("articles", total, [row[0] for row in rows], best=FULL_TEXT if rows else 0)
+
+
 def _group(key: str, query: Query, user: User, *, page: int, per_page: int) -> Group:
+    if key == "articles":
+        return _article_group(query, user, page=page, per_page=per_page)
     found, model = _candidates(key, query, user)
     if found is None:
         return Group(key, 0, [])
@@ -198,12 +218,12 @@ def search(user: User, text: str, *, kind: str | None = None, page: int = 1,
 
 
 def suggest(user: User, text: str, per_group: int = 3) -> tuple[Query, list[Group]]:
-    """The dropdown: the best few contacts, accounts and cases."""
+    """The dropdown: the best few contacts, accounts, cases and articles."""
     query = Query.parse(text)
     if query.is_empty:
         return query, []
     groups = [_group(key, query, user, page=1, per_page=per_group)
-              for key in ("contacts", "accounts", "cases")]
+              for key in ("contacts", "accounts", "cases", "articles")]
     return query, sorted((g for g in groups if g.items), key=lambda g: -g.best)
 
 
