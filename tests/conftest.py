@@ -16,6 +16,7 @@ from app.config import TestConfig
 from app.extensions import db
 from app.services import users as user_service
 from app.mail.sender import stop_sender
+from tests.factories import PASSWORD
 
 DB_URI = os.environ.get("CASEBOOK_TEST_DB_URI", "sqlite://")
 IS_POSTGRES = DB_URI.startswith("postgresql")
@@ -221,3 +222,12 @@ def page(browser, live_server):
 def sent_to_welcome(response) -> bool:
     """A customer who opened a staff page is redirected to the welcome page, shown nothing."""
     return response.status_code == 302 and response.headers["Location"].endswith("/welcome")
+
+
+def sign_in(page, live_server, email, password=None):
+    """Sign in through the real form in the browser; lands on the case list."""
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password or PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/cases/")

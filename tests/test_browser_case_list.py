@@ -5,20 +5,13 @@ import os
 import pytest
 
 from app.extensions import db
-from tests.factories import PASSWORD, make_case, make_user
+from tests.conftest import sign_in
+from tests.factories import make_case, make_user
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = os.environ.get("CASEBOOK_SCREENSHOTS")  # a folder, to look at the pages
 LONG_SUBJECT = ("Invoices exported from the billing portal arrive with every second line "
                 "missing its tax code, and the finance team cannot reconcile March or April")
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/cases/")
 
 
 def shot(page, name):

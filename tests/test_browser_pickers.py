@@ -6,7 +6,8 @@ import os
 import pytest
 
 from app.extensions import db
-from tests.factories import PASSWORD, make_case, make_role, make_user
+from tests.conftest import sign_in
+from tests.factories import make_case, make_role, make_user
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = os.environ.get("CASEBOOK_SCREENSHOTS")  # a folder, to look at the pages
@@ -15,14 +16,6 @@ SCREENSHOTS = os.environ.get("CASEBOOK_SCREENSHOTS")  # a folder, to look at the
 def shot(page, name):
     if SCREENSHOTS:
         page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/cases/")
 
 
 def active_option(page, search):

@@ -5,18 +5,11 @@ import os
 import pytest
 
 from app.extensions import db
-from tests.factories import PASSWORD, make_case, make_user
+from tests.conftest import sign_in
+from tests.factories import make_case, make_user
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = os.environ.get("CASEBOOK_SCREENSHOTS")  # a folder, to look at the pages
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/cases/")
 
 
 def test_side_lists_follow_an_upload_a_task_and_a_share_without_a_reload(page, live_server, tmp_path):
