@@ -11,7 +11,8 @@ from app.models.common import utcnow
 from app.models.entitlements import CaseMilestone
 from tests.conftest import soup
 from tests.entitlement_factories import make_entitlement, make_process
-from tests.factories import make_account
+from tests.factories import make_account, make_contact
+from tests import test_ingest as inbound
 
 
 @pytest.fixture
@@ -94,3 +95,30 @@ def test_the_account_360_shows_its_entitlements_and_contracts(client):
     section = page.select_one("#account-entitlements")
     assert "Premium phone support" in section.get_text(" ", strip=True)
     assert "1 active" in section.select_one(".count-pill").text
+
+
+def test_a_case_opened_by_email_takes_the_accounts_email_entitlement(app, admin):
+    account = make_account(name="Northwind")
+    make_contact(account, email="jamie@customer.test")
+    make_entitlement(account, name="Phone line", kind="phone")
+    email_support = make_entitlement(account, name="Email desk", kind="email", allowance=2)
+    db.session.commit()
+    assert inbound.ingest(app, inbound.mail(subject="Scanner is offline")).exit_code == 0
+    (case,) = cases()
+    assert case.entitlement_id == email_support.id and case.no_entitlement_reason == ""
+
+
+def test_a_case_opened_by_email_without_an_active_entitlement_is_flagged_and_listed(
+        app, admin, login, agent):
+    account = make_account(name="Globex")
+    make_contact(account, email="jamie@customer.test")
+    make_entitlement(account, kind="email", start=utcnow().date() - timedelta(days=400),
+                     end=utcnow().date() - timedelta(days=40))
+    db.session.commit()
+    assert inbound.ingest(app, inbound.mail(subject="Scanner is offline")).exit_code == 0
+    (case,) = cases()
+    assert case.entitlement_id is None
+    assert "no active entitlement" in case.no_entitlement_reason
+    listed = soup(login(agent).get("/entitlements/without"))
+    assert [a.get_text(" ", strip=True) for a in listed.select("table a.subject")] == [
+        f"{case.padded_number} Scanner is offline"]

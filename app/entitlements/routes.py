@@ -141,6 +141,15 @@ def at_risk():
     return _milestone_page("at_risk")
 
 
+@bp.route("/without")
+def without_entitlement():
+    """Open cases flagged as opened without an entitlement (by email, or with a reason)."""
+    results = eligibility_service.cases_without_entitlement(
+        current_user, page=parse_page(request.args.get("page")))
+    return render_template("entitlements/without.html", results=results,
+                           page_url=lambda n: url_for(".without_entitlement", page=n))
+
+
 @bp.route("/violated")
 def violated():
     """Milestones past their target on open cases the user sees."""

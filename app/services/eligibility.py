@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from app.access import visible_cases
 from app.extensions import db
-from app.models import Account, Case, Setting
+from app.models import OPEN_STATUSES, Account, Case, Setting
+from app.pagination import paginate
 from app.models.entitlements import Entitlement
 from app.services.entitlements import account_entitlements, take_allowance, today
 from app.services.errors import ValidationFailed
@@ -90,3 +95,34 @@ def open_under_entitlement(case: Case, entitlement_id: str | int | None, reason:
               if str(entitlement_id or "").isdigit() else None)
     entitlement = check_eligibility(account, chosen, reason, origin)
     attach_entitlement(case, entitlement, reason)
+
+
+# Said on a case that opened by email (or later, the portal) with no entitlement to take.
+UNMATCHED_REASON = "Opened by {origin}: the account had no active entitlement to take."
+
+
+def entitle_automatically(case: Case) -> None:
+    """A case opened by email takes its account's matching active entitlement; when none can
+    be taken (none active, or its allowance used up), it is flagged as opened without one.
+    Accounts without entitlements are not covered by the rules and are left alone."""
+    account = case.account
+    if account is None or not account_entitlements(account):
+        return
+    chosen = eligibility(account, case.origin)["chosen"]
+    if chosen is not None:
+        try:
+            attach_entitlement(case, chosen)
+            return
+        except ValidationFailed:  # its last case was taken a moment ago
+            pass
+    attach_entitlement(case, None, UNMATCHED_REASON.format(origin=case.origin.lower()))
+
+
+def cases_without_entitlement(user, *, page: int, per_page: int = 50):
+    """Open cases the user sees that were flagged as opened without an entitlement."""
+    stmt = (sa.select(Case).where(visible_cases(user), Case.status.in_(OPEN_STATUSES),
+                                  Case.entitlement_id.is_(None),
+                                  Case.no_entitlement_reason != "")
+            .options(joinedload(Case.account), joinedload(Case.owner))
+            .order_by(Case.created_at.desc(), Case.id.desc()))
+    return paginate(stmt, page=page, per_page=per_page)

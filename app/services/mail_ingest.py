@@ -18,6 +18,7 @@ from app.models import Attachment, Case, Contact, FeedItem, InboundEmail, Outbox
 from app.services import files as file_store
 from app.services.case_mail import envelope
 from app.services.cases import create_case, note_conversation
+from app.services.eligibility import entitle_automatically
 from app.services.errors import DomainError, ValidationFailed
 from app.services.mail_headers import mail_domain
 from app.services.markdown import render_markdown
@@ -223,6 +224,7 @@ def open_case(contact: Contact, incoming: Incoming) -> Case:
                                                     User.active.is_(True))) or owner
     case = create_case(actor=actor, subject=incoming.subject or "(no subject)",
                        description=incoming.body, origin="Email", contact=contact, owner=owner)
+    entitle_automatically(case)
     append_email(case, incoming, None, "public")
     return case
 
