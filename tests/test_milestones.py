@@ -9,7 +9,8 @@ from app.extensions import db
 from app.models import FeedItem, OutboxMessage
 from app.models.entitlements import CaseMilestone
 from app.services.eligibility import attach_entitlement
-from app.services.milestones import case_milestones, recalculate_milestones, tick
+from app.services.cases import run_milestone_tick as tick
+from app.services.milestones import case_milestones, recalculate_milestones
 from tests.conftest import IS_POSTGRES
 from tests.entitlement_factories import (
     WEEKDAYS_9_TO_5, make_calendar, make_entitlement, make_process,

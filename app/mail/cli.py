@@ -10,7 +10,8 @@ from app.database import write_transactions
 from app.extensions import db
 from app.mail import delivery
 from app.mail.sender import TICK_SECONDS, run_cycle
-from app.services import milestones, notifications
+from app.services import cases as case_service
+from app.services import notifications
 from app.services.mail_ingest import IngestError, ingest_message
 
 # sysexits(3) codes: mail servers bounce on EX_DATAERR and retry later on EX_TEMPFAIL.
@@ -57,7 +58,7 @@ def tick() -> None:
     with write_transactions():
         stale = delivery.recover_stale()
         reminders = notifications.queue_task_reminders()
-        fired = milestones.tick()
+        fired = case_service.run_milestone_tick()
         db.session.commit()
     click.echo(f"Queued {reminders} task reminder{'s' if reminders != 1 else ''}."
                + (f" Milestones: {fired.warned} warning(s), {fired.violated} violation(s)."

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from app.database import write_transactions
 from app.extensions import db
 from app.mail import delivery
-from app.services import milestones, notifications, outbox
+from app.services import cases as case_service
+from app.services import notifications, outbox
 
 EXTENSION = "casebook_mail_sender"
 TICK_SECONDS = 60
@@ -23,7 +24,7 @@ def run_cycle(*, tick: bool = True) -> delivery.SendReport:
         with write_transactions():
             delivery.recover_stale()
             notifications.queue_task_reminders()
-            milestones.tick()
+            case_service.run_milestone_tick()
             db.session.commit()
     return delivery.send_due()
 

@@ -193,6 +193,16 @@ def note_first_response(case: Case) -> None:
     note_conversation(case)
 
 
+def run_milestone_tick(now: datetime | None = None) -> milestones.TickResult:
+    """Fire due milestone warnings and violations; a violation's status goes through the
+    case-change path like any other change (history, workflow rules, milestones)."""
+    result = milestones.tick(now)
+    for case, status, reason in result.status_updates:
+        if case.is_open and case.status != status:
+            update_case(case, actor=None, expected_version=None, note=reason, status=status)
+    return result
+
+
 def note_conversation(case: Case) -> None:
     """A reply joined the public conversation (ours or the customer's): its saved items
     complete or restart the response milestones, re-derived from the history."""

@@ -1,7 +1,7 @@
 """Case milestones: derived from the case's history, stored for lists, fired once by tick."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import make_msgid
 
@@ -133,6 +133,8 @@ def _claim(column, due_column, now: datetime, limit: int) -> list[int]:
 class TickResult:
     warned: int = 0
     violated: int = 0
+    # (case, status, reason): what violations ask the case-change path to set
+    status_updates: list = field(default_factory=list)
 
 
 def tick(now: datetime | None = None, limit: int = 500) -> TickResult:
@@ -140,23 +142,24 @@ def tick(now: datetime | None = None, limit: int = 500) -> TickResult:
     now = now or utcnow()
     result = TickResult()
     for row_id in _claim(CaseMilestone.warned_at, CaseMilestone.warn_at, now, limit):
-        _fire(db.session.get(CaseMilestone, row_id), "warning", now)
+        _fire(db.session.get(CaseMilestone, row_id), "warning", now, result)
         result.warned += 1
     for row_id in _claim(CaseMilestone.violated_at, CaseMilestone.target_at, now, limit):
-        _fire(db.session.get(CaseMilestone, row_id), "violation", now)
+        _fire(db.session.get(CaseMilestone, row_id), "violation", now, result)
         result.violated += 1
     db.session.flush()
     return result
 
 
-def _fire(row: CaseMilestone, what: str, now: datetime) -> None:
+def _fire(row: CaseMilestone, what: str, now: datetime, result: TickResult) -> None:
     milestone, case = row.milestone, row.case
     spec = (milestone.warn_recipients if what == "warning"
             else milestone.violation_recipients) or {}
     _alert(case, milestone, spec, what, row)
     if what == "violation" and milestone.violation_status and case.is_open \
             and case.status != milestone.violation_status:
-        _set_status(case, milestone.violation_status, f"{milestone.label} milestone violated")
+        result.status_updates.append((case, milestone.violation_status,
+                                      f"{milestone.label} milestone violated"))
 
 
 def _recipients(case: Case, spec: dict) -> list[str]:
@@ -194,19 +197,6 @@ def _alert(case: Case, milestone: ProcessMilestone, spec: dict, what: str,
 def _mail_domain() -> str:
     sender = str(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
     return sender.rsplit("@", 1)[1].strip(">").lower() if "@" in sender else "casebook.local"
-
-
-def _set_status(case: Case, status: str, reason: str) -> None:
-    """A violation's field update, recorded as a case change by Casebook (no author)."""
-    old = case.status
-    case.status = status
-    case.updated_at = utcnow()
-    db.session.flush()
-    db.session.add(FeedItem(case_id=case.id, kind="change", author_id=None, body=reason,
-                            changes=[{"field": "status", "label": "Status", "old": old,
-                                      "new": status}], case_version=case.version))
-    db.session.flush()
-    recalculate_milestones(case)
 
 
 def case_milestones(case: Case) -> list[CaseMilestone]:
