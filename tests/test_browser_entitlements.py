@@ -3,8 +3,9 @@ contract is renewed through its confirmation page."""
 import pytest
 
 from app.extensions import db
-from tests.entitlement_factories import make_contract, make_process
-from tests.factories import PASSWORD, make_user
+from tests.conftest import sign_in
+from tests.entitlement_factories import make_contract, make_entitlement, make_process
+from tests.factories import PASSWORD, make_account, make_user
 
 
 @pytest.mark.browser
@@ -36,3 +37,33 @@ def test_what_if_recalculates_and_a_contract_renews(page, live_server):
     page.click("button:has-text('Renew contract')")
     page.wait_for_selector("h1:has-text('Support agreement')")
     assert page.is_visible("text=SC-300-R1")
+
+
+@pytest.mark.browser
+def test_a_case_opened_under_an_entitlement_counts_down_and_pauses_with_its_reason(
+        page, live_server):
+    with live_server.app.app_context():
+        make_user(email="maya@example.com", name="Maya Agent", time_zone="UTC")
+        account = make_account(name="Helios Shipping")
+        make_entitlement(account, name="Premium phone support",
+                         process=make_process(kinds=("first_response",), minutes=60))
+        db.session.commit()
+        account_id = account.id
+    sign_in(page, live_server, "maya@example.com")
+    page.goto(f"{live_server.url}/cases/new?account_id={account_id}")
+    assert page.is_checked("#eligibility-slot input[name=entitlement_id]:not([value=''])")
+    page.fill("#subject", "Cranes lose their radio link")
+    page.click("#case-form button[type=submit]")
+    page.wait_for_selector("#related-milestones .ms-item")
+    milestone = page.locator("#related-milestones .ms-item").first
+    assert "First response" in milestone.inner_text()
+    assert "in progress" in milestone.inner_text().lower()
+
+    page.goto(page.url.split("#")[0] + "/edit")
+    page.select_option("#status", "Waiting on Customer")
+    page.click("#case-form button[type=submit]")
+    page.wait_for_selector("#related-milestones .ms-item")
+    item = page.locator("#related-milestones .ms-item").first
+    assert "paused" in item.inner_text().lower()
+    item.get_by_text("Why then?").click()  # the reason, with the change that paused it
+    assert "set the status to “Waiting on Customer”" in item.inner_text()
