@@ -2,6 +2,7 @@
 import pytest
 
 from app.extensions import db
+from tests.conftest import sign_in
 from tests.factories import PASSWORD, make_user
 from tests.knowledge_factories import make_article
 
@@ -43,3 +44,22 @@ def test_an_agent_finds_edits_and_publishes_and_a_reader_votes(page, live_server
     reader.click("button:has-text('Yes')")
     reader.wait_for_selector("text=Thank you for your feedback.")
     reader.context.close()
+
+
+@pytest.mark.browser
+def test_suggestions_appear_as_the_subject_is_typed_and_an_attached_article_joins_the_feed(
+        page, live_server):
+    with live_server.app.app_context():
+        agent = make_user(email="maya@example.com", name="Maya Agent")
+        make_article(agent, title="Printer shows error E-104")
+        db.session.commit()
+    sign_in(page, live_server, "maya@example.com")
+    page.goto(live_server.url + "/cases/new")
+    page.type("#subject", "printer error", delay=20)
+    page.wait_for_selector("#case-kb-suggestions a.subject:has-text('Printer shows error E-104')")
+    page.click("#case-form button[type=submit]")
+    page.wait_for_selector("#case-knowledge")  # the lazy Knowledge list has arrived
+    page.click("#case-knowledge .kb-suggestions button:has-text('Attach')")
+    page.wait_for_selector("#case-knowledge li.kb-attached:has-text('Printer shows error E-104')")
+    page.reload()
+    assert page.locator("#feed-list").get_by_text("Printer shows error E-104").count() >= 1
