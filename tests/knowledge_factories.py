@@ -13,7 +13,7 @@ def seed_types() -> dict[str, ArticleType]:
 
 
 def set_approval(on: bool, *, writers: str = "all") -> None:
-    settings = kb.get_knowledge_settings()
+    settings = kb.stored_knowledge_settings()
     settings.approval_required, settings.writers = on, writers
     db.session.flush()
 
@@ -30,7 +30,7 @@ def make_article(author, *, title="How do I reset my password?", type_name="FAQ"
                                       fields=fields, channels=list(channels),
                                       categories=list(categories), language=language)
     if publish:
-        settings = kb.get_knowledge_settings()
+        settings = kb.stored_knowledge_settings()
         was = settings.approval_required
         settings.approval_required = False
         articles.publish_version(article.versions[0], actor=author)

@@ -205,7 +205,7 @@ def test_settings_are_for_admins(login, agent, admin):
 
 
 def test_keeping_the_last_n_versions_deletes_older_ones(agent):
-    kb.get_knowledge_settings().keep_versions = 1
+    kb.stored_knowledge_settings().keep_versions = 1
     article = make_article(agent, title="Version 1")
     for n in (2, 3):
         version = articles.save_draft(article, actor=agent, language="en", title=f"Version {n}",

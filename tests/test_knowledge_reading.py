@@ -285,3 +285,13 @@ def test_one_shared_word_among_many_is_no_suggestion(agent):
     assert weak == []
     strong = case_kb.suggest_articles("Phone firmware update fails", agent)
     assert [s.version.title for s in strong] == ["Update the phone firmware"]
+
+
+def test_reading_the_case_knowledge_list_writes_nothing(login, agent):
+    from app.models.knowledge import KnowledgeSettings
+
+    case = make_case(actor=agent)
+    db.session.commit()
+    listed = login(agent).get(f"/cases/{case.number}/related/knowledge", headers=HX)
+    assert listed.status_code == 200 and soup(listed).select_one("#case-knowledge")
+    assert db.session.get(KnowledgeSettings, 1) is None  # two such reads at once cannot race

@@ -137,7 +137,7 @@ def seed_knowledge_demo() -> int:
     if author is None:
         return 0
     kb.seed_article_types()
-    settings = kb.get_knowledge_settings()
+    settings = kb.stored_knowledge_settings()
     approval, settings.approval_required = settings.approval_required, False
     types = {t.name: t for t in db.session.scalars(sa.select(ArticleType))}
     created = []

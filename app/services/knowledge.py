@@ -26,11 +26,16 @@ DEFAULT_TYPES = [
 
 
 def get_knowledge_settings() -> KnowledgeSettings:
-    """The settings row, created with its defaults on first use."""
-    settings = db.session.get(KnowledgeSettings, 1)
-    if settings is None:
-        settings = KnowledgeSettings(id=1, approval_required=False, writers="all",
-                                     languages="en,zh,el", keep_versions=0)
+    """The settings row, or its defaults while none is stored: reading never writes (pages
+    that only read, loaded side by side, would race to create it)."""
+    return db.session.get(KnowledgeSettings, 1) or KnowledgeSettings(
+        id=1, approval_required=False, writers="all", languages="en,zh,el", keep_versions=0)
+
+
+def stored_knowledge_settings() -> KnowledgeSettings:
+    """The settings row, stored with its defaults if it was not yet: for changing them."""
+    settings = get_knowledge_settings()
+    if settings not in db.session:
         db.session.add(settings)
         db.session.flush()
     return settings
@@ -46,7 +51,7 @@ def update_knowledge_settings(*, actor: User, approval_required: bool, writers: 
     if keep_versions < 0:
         raise ValidationFailed("Keep zero (all) or more past versions.", "keep_versions")
     codes = ["en"] + [code for code in languages if code in LANGUAGES and code != "en"]
-    settings = get_knowledge_settings()
+    settings = stored_knowledge_settings()
     settings.approval_required, settings.writers = approval_required, writers
     settings.languages, settings.keep_versions = ",".join(codes), keep_versions
     db.session.flush()
@@ -115,7 +120,7 @@ def seed_article_types() -> list[ArticleType]:
             for position, (key, label, kind) in enumerate(fields)])
         db.session.add(article_type)
         created.append(article_type)
-    get_knowledge_settings()
+    stored_knowledge_settings()
     db.session.flush()
     return created
 
