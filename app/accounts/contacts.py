@@ -6,10 +6,10 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts import bp
 from app.accounts.forms import ContactForm, SearchForm, duplicate_email_message
 from app.accounts.routes import (
-    add_failure, form_response, prefill, search_text, typeahead_query,
+    add_failure, prefill, search_text, typeahead_query,
 )
 from app.extensions import db
-from app.htmx import hx_redirect, render_page_or_fragment
+from app.htmx import hx_redirect, render_form, render_page_or_fragment
 from app.models import Contact
 from app.pagination import parse_page
 from app.services import accounts as account_service
@@ -55,7 +55,7 @@ def new_contact():
                              f"Added the contact {contact.name}.")))
         if saved is not None:
             return saved
-    return form_response("contacts/form.html", "contacts/_form.html", form, contact=None)
+    return render_form("contacts/form.html", form, "contacts/_form.html", contact=None)
 
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -71,7 +71,7 @@ def edit_contact(contact_id: int):
         if saved is not None:
             flash(f"Saved {saved.name}.", "success")
             return hx_redirect(url_for(".contact_detail", contact_id=saved.id))
-    return form_response("contacts/form.html", "contacts/_form.html", form, contact=contact)
+    return render_form("contacts/form.html", form, "contacts/_form.html", contact=contact)
 
 
 def save_contact(form: ContactForm, action):

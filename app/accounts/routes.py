@@ -6,7 +6,7 @@ from app.accounts import bp
 from app.accounts.forms import AccountForm, SearchForm, duplicate_email_message
 from app.extensions import db
 from app.forms import show_refusal
-from app.htmx import hx_redirect, render_page_or_fragment
+from app.htmx import hx_redirect, render_form, render_page_or_fragment
 from app.models import Account
 from app.pagination import parse_page
 from app.services import accounts as account_service
@@ -43,11 +43,6 @@ def add_failure(form, exc: ValidationFailed) -> None:
         show_refusal(form, exc)
 
 
-def form_response(page: str, fragment: str, form, **context):
-    """The form as a page or an htmx fragment: 422 when it carries errors."""
-    return render_page_or_fragment(page, fragment, status=422 if form.errors else 200,
-                                   form=form, **context)
-
 
 @bp.route("/accounts/")
 def list_accounts():
@@ -74,7 +69,7 @@ def new_account():
         except ValidationFailed as exc:
             db.session.rollback()
             add_failure(form, exc)
-    return form_response("accounts/form.html", "accounts/_form.html", form, account=None)
+    return render_form("accounts/form.html", form, "accounts/_form.html", account=None)
 
 
 @bp.route("/accounts/<int:account_id>/edit", methods=["GET", "POST"])
@@ -92,7 +87,7 @@ def edit_account(account_id: int):
             db.session.commit()
             flash(f"Saved {account.name}.", "success")
             return hx_redirect(url_for(".account_detail", account_id=account.id))
-    return form_response("accounts/form.html", "accounts/_form.html", form, account=account)
+    return render_form("accounts/form.html", form, "accounts/_form.html", account=account)
 
 
 @bp.route("/accounts/typeahead")

@@ -1,9 +1,12 @@
-"""What the entitlements views share: loading rows, the admin check, form responses."""
-from flask import abort
+"""What the entitlements views share: loading rows, the admin check, confirmation pages."""
+from collections.abc import Callable
+
+from flask import abort, flash
 from flask_login import current_user
 
 from app.extensions import db
-from app.htmx import render_page_or_fragment
+from app.htmx import hx_redirect, render_form
+from app.services.errors import ValidationFailed
 
 
 def get_or_404(model, row_id: int):
@@ -20,11 +23,6 @@ def require_admin() -> None:
         abort(403)
 
 
-def form_response(page: str, fragment: str, form, **context):
-    """The form as a page or an htmx fragment: 422 when it carries errors."""
-    return render_page_or_fragment(page, fragment, status=422 if form.errors else 200,
-                                   form=form, **context)
-
 
 def optional_id(value) -> int | None:
     try:
@@ -32,3 +30,20 @@ def optional_id(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number < 2**31 else None
+
+
+def confirm_then(form, act: Callable, done: Callable, page: str, **context):
+    """A confirmation page: a confirmed POST runs act(); on success done(result) gives the
+    message and the address to go to, a refusal shows above the form (422)."""
+    if form.validate_on_submit():
+        try:
+            result = act()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            message, url = done(result)
+            flash(message, "success")
+            return hx_redirect(url)
+    return render_form(page, form, **context)

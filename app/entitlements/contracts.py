@@ -3,11 +3,11 @@ import sqlalchemy as sa
 from flask import flash, render_template, request, url_for
 
 from app.entitlements import bp
-from app.entitlements.common import form_response, get_or_404, optional_id
+from app.entitlements.common import confirm_then, get_or_404, optional_id
 from app.entitlements.forms import ConfirmForm, ContractForm
 from app.extensions import db
 from app.forms import show_refusal
-from app.htmx import hx_redirect, render_page_or_fragment
+from app.htmx import hx_redirect, render_form, render_page_or_fragment
 from app.models import Account, Asset, Product
 from app.models.entitlements import Entitlement, ServiceContract
 from app.pagination import paginate, parse_page
@@ -85,8 +85,7 @@ def new_contract():
     if form.validate_on_submit() and (contract := _save(form, None)) is not None:
         flash(f"Created the contract {contract.number}.", "success")
         return hx_redirect(url_for(".contract_detail", contract_id=contract.id))
-    return form_response("entitlements/contract_form.html", "entitlements/_contract_form.html",
-                         form, contract=None)
+    return render_form("entitlements/contract_form.html", form, "entitlements/_contract_form.html", contract=None)
 
 
 @bp.route("/contracts/<int:contract_id>")
@@ -110,43 +109,26 @@ def edit_contract(contract_id: int):
     if form.validate_on_submit() and _save(form, contract) is not None:
         flash(f"Saved the contract {contract.number}.", "success")
         return hx_redirect(url_for(".contract_detail", contract_id=contract.id))
-    return form_response("entitlements/contract_form.html", "entitlements/_contract_form.html",
-                         form, contract=contract)
+    return render_form("entitlements/contract_form.html", form, "entitlements/_contract_form.html", contract=contract)
 
 
 @bp.route("/contracts/<int:contract_id>/renew", methods=["GET", "POST"])
 def renew_contract(contract_id: int):
     """Confirm, then create the next term from the day after this one ends."""
     contract = get_or_404(ServiceContract, contract_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            renewed = service.renew_contract(contract)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(f"Renewed as {renewed.number}, from {renewed.start_date:%d %b %Y}.", "success")
-            return hx_redirect(url_for(".contract_detail", contract_id=renewed.id))
-    return render_template("entitlements/contract_confirm.html", contract=contract, form=form,
-                           action="renew"), 422 if form.form_errors else 200
+    return confirm_then(
+        ConfirmForm(), lambda: service.renew_contract(contract),
+        lambda renewed: (f"Renewed as {renewed.number}, from {renewed.start_date:%d %b %Y}.",
+                         url_for(".contract_detail", contract_id=renewed.id)),
+        "entitlements/contract_confirm.html", contract=contract, action="renew")
 
 
 @bp.route("/contracts/<int:contract_id>/cancel", methods=["GET", "POST"])
 def cancel_contract(contract_id: int):
     """Confirm, then cancel: its entitlements end today."""
     contract = get_or_404(ServiceContract, contract_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            service.cancel_contract(contract)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(f"Cancelled the contract {contract.number}.", "success")
-            return hx_redirect(url_for(".contract_detail", contract_id=contract.id))
-    return render_template("entitlements/contract_confirm.html", contract=contract, form=form,
-                           action="cancel"), 422 if form.form_errors else 200
+    return confirm_then(
+        ConfirmForm(), lambda: service.cancel_contract(contract),
+        lambda _: (f"Cancelled the contract {contract.number}.",
+                   url_for(".contract_detail", contract_id=contract.id)),
+        "entitlements/contract_confirm.html", contract=contract, action="cancel")

@@ -5,11 +5,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.entitlements import bp
-from app.entitlements.common import form_response, get_or_404, optional_id
+from app.entitlements.common import get_or_404, optional_id
 from app.entitlements.forms import ApplyTemplateForm, EntitlementForm
 from app.extensions import db
 from app.forms import show_refusal
-from app.htmx import hx_redirect, render_page_or_fragment
+from app.htmx import hx_redirect, render_form, render_page_or_fragment
 from app.models import Account, Asset
 from app.models.entitlements import (
     ContractLine, Entitlement, EntitlementProcess, EntitlementTemplate, ServiceContract,
@@ -77,8 +77,7 @@ def new_entitlement(account_id: int):
     if form.validate_on_submit() and _save_entitlement(form, account, None) is not None:
         flash(f"Added the entitlement {form.name.data}.", "success")
         return hx_redirect(url_for(".account_entitlements", account_id=account.id))
-    return form_response("entitlements/entitlement_form.html",
-                         "entitlements/_entitlement_form.html", form, account=account,
+    return render_form("entitlements/entitlement_form.html", form, "entitlements/_entitlement_form.html", account=account,
                          entitlement=None)
 
 
@@ -90,8 +89,7 @@ def edit_entitlement(entitlement_id: int):
     if form.validate_on_submit() and _save_entitlement(form, account, entitlement) is not None:
         flash(f"Saved the entitlement {entitlement.name}.", "success")
         return hx_redirect(url_for(".account_entitlements", account_id=account.id))
-    return form_response("entitlements/entitlement_form.html",
-                         "entitlements/_entitlement_form.html", form, account=account,
+    return render_form("entitlements/entitlement_form.html", form, "entitlements/_entitlement_form.html", account=account,
                          entitlement=entitlement)
 
 

@@ -4,13 +4,13 @@ import sqlalchemy as sa
 from flask import flash, render_template, request, url_for
 
 from app.entitlements import bp
-from app.entitlements.common import form_response, get_or_404, optional_id, require_admin
+from app.entitlements.common import confirm_then, get_or_404, optional_id, require_admin
 from app.entitlements.forms import (
     CalendarForm, ConfirmForm, PolicyForm, ProcessForm, TemplateForm,
 )
 from app.extensions import db
 from app.forms import show_refusal
-from app.htmx import hx_redirect
+from app.htmx import hx_redirect, render_form
 from app.models import PRIORITIES
 from app.models.entitlements import (
     MILESTONE_KINDS, PRIORITY_COLUMNS, BusinessCalendar, EntitlementProcess, EntitlementTemplate,
@@ -52,8 +52,7 @@ def setup_policy():
 
 
 def _calendar_page(form, calendar):
-    return form_response("entitlements/calendar_form.html", "entitlements/_calendar_form.html",
-                         form, calendar=calendar, zones=setup.zone_names())
+    return render_form("entitlements/calendar_form.html", form, "entitlements/_calendar_form.html", calendar=calendar, zones=setup.zone_names())
 
 
 @bp.route("/setup/calendars/new", methods=["GET", "POST"])
@@ -84,20 +83,12 @@ def setup_calendar(calendar_id: int | None = None):
 @bp.route("/setup/calendars/<int:calendar_id>/delete", methods=["GET", "POST"])
 def setup_delete_calendar(calendar_id: int):
     calendar = get_or_404(BusinessCalendar, calendar_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            setup.delete_calendar(calendar)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(f"Deleted the business hours {calendar.name}.", "success")
-            return hx_redirect(url_for(".setup_overview"))
-    return render_template("entitlements/confirm_delete.html", form=form, name=calendar.name,
-                           back=url_for(".setup_calendar", calendar_id=calendar.id)), \
-        422 if form.form_errors else 200
+    name = calendar.name
+    return confirm_then(
+        ConfirmForm(), lambda: setup.delete_calendar(calendar),
+        lambda _: (f"Deleted the business hours {name}.", url_for(".setup_overview")),
+        "entitlements/confirm_delete.html", name=name,
+        back=url_for(".setup_calendar", calendar_id=calendar.id))
 
 
 def _fill_process(form: ProcessForm, process: EntitlementProcess | None) -> None:
@@ -162,8 +153,7 @@ def setup_process(process_id: int | None = None):
             db.session.commit()
             flash(f"Saved the process {saved.name}.", "success")
             return hx_redirect(url_for(".setup_overview"))
-    return form_response("entitlements/process_form.html", "entitlements/_process_form.html",
-                         form, process=process, has_calendars=bool(setup.calendars()))
+    return render_form("entitlements/process_form.html", form, "entitlements/_process_form.html", process=process, has_calendars=bool(setup.calendars()))
 
 
 @bp.route("/setup/templates/new", methods=["GET", "POST"])
@@ -189,5 +179,4 @@ def setup_template(template_id: int | None = None):
             db.session.commit()
             flash(f"Saved the service level {saved.name}.", "success")
             return hx_redirect(url_for(".setup_overview"))
-    return form_response("entitlements/template_form.html", "entitlements/_template_form.html",
-                         form, template=template)
+    return render_form("entitlements/template_form.html", form, "entitlements/_template_form.html", template=template)
