@@ -119,8 +119,10 @@ def new_case():
         except ValidationFailed as exc:
             db.session.rollback()
             show_refusal(form, exc, FORM_FIELDS)
+    carried = request.values.get("verification", "")
     return render_form("cases/form.html", form, "cases/_form.html", case=None,
-                       eligibility=eligibility_service.eligibility(form.account, form.origin.data))
+                       eligibility=eligibility_service.eligibility(form.account, form.origin.data),
+                       carried_verification=carried if carried.isdigit() else None)
 
 
 def case_context(case, tab: str = "feed", **extra) -> dict:
