@@ -3,22 +3,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import make_msgid
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import STAFF_ROLES, Case, FeedItem, OutboxMessage, User
+from app.models import STAFF_ROLES, Case, FeedItem, User
 from app.models.common import utcnow
 from app.models.entitlements import CaseMilestone, Entitlement, ProcessMilestone
 from app.services.entitlement_setup import calendar_of
+from app.services.notifications import case_url
+from app.services.outbox import enqueue_message
 from app.services.milestone_rules import Event, Timeline, derive
 
 RESPONSE_KINDS = ("post", "file", "email")
 # The mail sender looks for this flag after a commit to deliver at once (app.workflow.sender).
-OUTBOX_PENDING = "outbox_pending"
 
 
 def case_events(case: Case) -> list[Event]:
@@ -180,23 +179,13 @@ def _alert(case: Case, milestone: ProcessMilestone, spec: dict, what: str,
     to = _recipients(case, spec)
     if not to:
         return
-    base = str(current_app.config.get("BASE_URL", "")).rstrip("/")
     due = row.target_at.strftime("%d %b %Y, %H:%M UTC") if row.target_at else "—"
     verb = "is at risk" if what == "warning" else "was missed"
     subject = f"[Case {case.padded_number}] {milestone.label} {verb}: {case.subject}"[:255]
     text = (f"The {milestone.label.lower()} milestone on case {case.padded_number} {verb}.\n"
             f"Target: {due}\nPriority: {case.priority}\nStatus: {case.status}\n\n"
-            f"{base}/cases/{case.number}\n")
-    db.session.add(OutboxMessage(kind="alert", to_addrs=to, cc_addrs=[], subject=subject,
-                                 body_text=text, body_html="", case_id=case.id,
-                                 message_id=make_msgid(domain=_mail_domain()),
-                                 next_attempt_at=utcnow()))
-    db.session.info[OUTBOX_PENDING] = True
-
-
-def _mail_domain() -> str:
-    sender = str(current_app.config.get("MAIL_DEFAULT_SENDER") or "")
-    return sender.rsplit("@", 1)[1].strip(">").lower() if "@" in sender else "casebook.local"
+            f"{case_url(case)}\n")
+    enqueue_message(to=to, subject=subject, text=text, case=case)
 
 
 def case_milestones(case: Case) -> list[CaseMilestone]:
