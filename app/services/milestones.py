@@ -12,12 +12,11 @@ from app.models import STAFF_ROLES, Case, FeedItem, User
 from app.models.common import utcnow
 from app.models.entitlements import CaseMilestone, Entitlement, ProcessMilestone
 from app.services.entitlement_setup import calendar_of
+from app.services.milestone_rules import Event, Timeline, derive
 from app.services.notifications import case_url
 from app.services.outbox import enqueue_message
-from app.services.milestone_rules import Event, Timeline, derive
 
 RESPONSE_KINDS = ("post", "file", "email")
-# The mail sender looks for this flag after a commit to deliver at once (app.workflow.sender).
 
 
 def case_events(case: Case) -> list[Event]:
