@@ -2,15 +2,18 @@
 answer, on every create form (and on PostgreSQL even when both arrive at once)."""
 import io
 import threading
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.mail.sender import run_cycle
 from app.models import (
-    Account, Case, CaseTeamRole, Contact, EmailTemplate, FeedItem, PredefinedTeam, Task, User,
-    WorkflowRule,
+    Account, Case, CaseTeamRole, Contact, EmailTemplate, FeedItem, FormSubmission, PredefinedTeam,
+    Task, User, WorkflowRule,
 )
+from app.models.common import utcnow
 from tests.conftest import HX, IS_POSTGRES, soup
 from tests.factories import make_account, make_case, make_contact, make_email_template, make_role
 
@@ -185,3 +188,13 @@ def test_two_identical_posts_at_the_same_moment_make_one_case(app, login, agent)
     assert [a.status_code for a in answers] == [303, 303]
     assert answers[0].headers["Location"] == answers[1].headers["Location"]
     assert count(Case, Case.subject == "Twice at once") == 1
+
+
+def test_the_mail_tick_forgets_tokens_older_than_a_week_and_keeps_recent_ones(app, agent):
+    db.session.add_all([
+        FormSubmission(token="old", user_id=agent.id, created_at=utcnow() - timedelta(days=8)),
+        FormSubmission(token="new", user_id=agent.id, created_at=utcnow() - timedelta(days=1))])
+    db.session.commit()
+    run_cycle()
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(FormSubmission.token)).all() == ["new"]

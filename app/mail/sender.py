@@ -12,7 +12,7 @@ from app.database import write_transactions
 from app.extensions import db
 from app.mail import delivery
 from app.services import cases as case_service
-from app.services import notifications, outbox
+from app.services import notifications, outbox, submissions
 
 EXTENSION = "casebook_mail_sender"
 TICK_SECONDS = 60
@@ -25,6 +25,7 @@ def run_cycle(*, tick: bool = True) -> delivery.SendReport:
             delivery.recover_stale()
             notifications.queue_task_reminders()
             case_service.run_milestone_tick()
+            submissions.forget_old_submissions()
             db.session.commit()
     return delivery.send_due()
 

@@ -1,11 +1,14 @@
 """One answer per rendered create form: claim its token in the transaction of the record."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import FormSubmission, User
+from app.models.common import utcnow
 from app.services.errors import DomainError, ValidationFailed
 
 
@@ -57,3 +60,14 @@ def settle_submission(claim: FormSubmission | None, *, result_url: str, message:
     if claim is not None:
         claim.result_url, claim.message = result_url[:500], message[:500]
         db.session.flush()
+
+
+# A form left open longer than this and then saved is treated as new: its token is forgotten.
+KEEP_SUBMISSIONS = timedelta(days=7)
+
+
+def forget_old_submissions(keep: timedelta = KEEP_SUBMISSIONS) -> int:
+    """Delete the tokens of forms saved longer ago than `keep`; how many went."""
+    result = db.session.execute(sa.delete(FormSubmission).where(
+        FormSubmission.created_at < utcnow() - keep))
+    return result.rowcount or 0
