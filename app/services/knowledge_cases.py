@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.access import visible_cases
 from app.extensions import db
@@ -14,16 +14,12 @@ from app.models import Case, FeedItem, User
 from app.models.knowledge import Article, ArticleType, ArticleVersion, CaseArticle
 from app.services.errors import ValidationFailed
 from app.access import visible_articles
+from app.services import search_index
 from app.services.knowledge import can_write
-from app.services.knowledge_search import query_tokens, search_articles
+from app.services.knowledge_search import query_tokens
 
-# Words too common to say anything about what a case is about.
-STOP_WORDS = frozenset("""a an and are as at be but by can cannot does for from has have how i
-in is it its my no not of on or our please the their there this to was we what when where
-which who why will with you your after again all any been before being cant could did do dont
-get got help hi hello into just me more need now only out over same so some still than that
-them then they too up us very want wants way were would yes issue problem question""".split())
-SIMILAR_CASE_LIMIT = 500
+# The best candidates read in one statement; the five shown come from these.
+CANDIDATES = 50
 
 
 @dataclass
@@ -51,7 +47,7 @@ class Suggestion:
 
 def significant_tokens(text: str, limit: int = 12) -> list[str]:
     """The words of a text that say what it is about (no stop words, no single letters)."""
-    return [t for t in query_tokens(text) if t not in STOP_WORDS and len(t) > 1][:limit]
+    return search_index.significant_words(text, limit)
 
 
 def attached_articles(case: Case) -> list[CaseArticle]:
@@ -110,59 +106,65 @@ def attach_from_source_case(version: ArticleVersion, *, actor: User) -> None:
     attach_article(case, version.article, actor=actor, link=link, language=version.language)
 
 
+def _similar_counts(words: list[str], viewer: User,
+                    exclude_case_id: int | None) -> sa.Subquery | None:
+    """(article_id, cases): per article, the cases it is attached to whose subject shares at
+    least two of these words (the one, when there is one) and the viewer may see."""
+    if not words:
+        return None
+    similar = search_index.similar_cases(words, needed=min(2, len(words)))
+    stmt = (sa.select(CaseArticle.article_id, sa.func.count().label("cases"))
+            .join(similar, similar.c.case_id == CaseArticle.case_id)
+            .join(Case, Case.id == CaseArticle.case_id)
+            .where(visible_cases(viewer)).group_by(CaseArticle.article_id))
+    if exclude_case_id is not None:
+        stmt = stmt.where(CaseArticle.case_id != exclude_case_id)
+    return stmt.subquery("similar_counts")
+
+
 def similar_case_counts(tokens: list[str], viewer: User, *,
                         exclude_case_id: int | None = None) -> Tally:
     """Per article: how many other cases with a subject like these words it is attached to."""
-    if not tokens:
+    counts = _similar_counts(tokens, viewer, exclude_case_id)
+    if counts is None:
         return Tally()
-    like = [Case.subject.ilike(f"%{t}%") for t in tokens[:8]]
-    stmt = (sa.select(CaseArticle.article_id, Case.subject)
-            .join(Case, Case.id == CaseArticle.case_id)
-            .where(sa.or_(*like), visible_cases(viewer))
-            .order_by(CaseArticle.attached_at.desc()).limit(SIMILAR_CASE_LIMIT))
-    if exclude_case_id is not None:
-        stmt = stmt.where(Case.id != exclude_case_id)
-    mine = set(tokens)
-    needed = min(2, len(mine))
-    counts: Tally = Tally()
-    for article_id, subject in db.session.execute(stmt):
-        if len(mine & set(significant_tokens(subject, 30))) >= needed:
-            counts[article_id] += 1
-    return counts
+    return Tally(dict(db.session.execute(sa.select(counts.c.article_id, counts.c.cases))
+                      .tuples().all()))
 
 
 def suggest_articles(text: str, viewer: User, *, exclude_case: Case | None = None,
                      exclude_article_ids: set[int] = frozenset(), limit: int = 5,
                      subject: str | None = None) -> list[Suggestion]:
     """Published internal articles for a case's text: those attached to cases with similar
-    subjects first (more such cases first), then by full-text relevance."""
+    subjects first (more such cases first), then by full-text relevance. One statement."""
     tokens = significant_tokens(text)
     if not tokens:
         return []
-    readable = [visible_articles(viewer, "internal"), ArticleVersion.status == "published",
-                ArticleVersion.language == Article.master_language]
-    found = search_articles(" ".join(tokens), any_terms=True, limit=50,
-                            where=[ArticleVersion.article_id == Article.id, *readable])
-    similar = similar_case_counts(significant_tokens(subject if subject is not None else text),
-                                  viewer, exclude_case_id=exclude_case.id if exclude_case else None)
-    scores = {version.article_id: (version, score) for version, score in found}
-    missing = [aid for aid in similar if aid not in scores]
-    if missing:
-        for version in db.session.scalars(sa.select(ArticleVersion).join(Article).where(
-                ArticleVersion.article_id.in_(missing), *readable)):
-            scores[version.article_id] = (version, 0.0)
-    ranked = sorted(scores.values(), key=lambda pair: (similar.get(pair[0].article_id, 0),
-                                                       pair[1]), reverse=True)
+    matches = search_index.match_article_versions(tokens, any_terms=True)
+    counts = _similar_counts(significant_tokens(subject if subject is not None else text),
+                             viewer, exclude_case.id if exclude_case else None)
+    cases = sa.func.coalesce(counts.c.cases, 0) if counts is not None else sa.literal(0)
+    score = sa.func.coalesce(matches.c.score, 0)
+    found = [matches.c.version_id.is_not(None)]
+    stmt = (sa.select(ArticleVersion, cases, score)
+            .join(Article, Article.id == ArticleVersion.article_id)
+            .outerjoin(matches, matches.c.version_id == ArticleVersion.id))
+    if counts is not None:
+        stmt = stmt.outerjoin(counts, counts.c.article_id == ArticleVersion.article_id)
+        found.append(counts.c.article_id.is_not(None))
+    if exclude_article_ids:
+        stmt = stmt.where(ArticleVersion.article_id.not_in(list(exclude_article_ids)))
+    stmt = (stmt.where(visible_articles(viewer, "internal"), ArticleVersion.status == "published",
+                       ArticleVersion.language == Article.master_language, sa.or_(*found))
+            .options(contains_eager(ArticleVersion.article))
+            .order_by(cases.desc(), score.desc(), ArticleVersion.id.desc()).limit(CANDIDATES))
     suggestions = []
-    for version, _score in ranked:
-        if version.article_id in exclude_article_ids:
-            continue
+    for version, similar, _score in db.session.execute(stmt):
         words = set(query_tokens(version.search_text))
         matched = [t for t in tokens if t in words or any(w.startswith(t) for w in words)]
-        cases = similar.get(version.article_id, 0)
-        if not cases and len(matched) < min(2, len(tokens)):
+        if not similar and len(matched) < min(2, len(tokens)):
             continue  # one shared word among many says little
-        suggestions.append(Suggestion(version, cases, matched))
+        suggestions.append(Suggestion(version, similar, matched))
         if len(suggestions) >= limit:
             break
     return suggestions

@@ -92,7 +92,7 @@ def find_articles(user: User, q: str, filters: dict, *, page: int, per_page: int
     result = paginate(stmt, page=page, per_page=per_page)
     tokens = query_tokens(q)
     # The snippet comes from the fields: the title is already the result's link.
-    return result, [Hit(v, highlight(v.search_text.partition("\n")[2] or v.search_text, tokens))
+    return result, [Hit(v, highlight(v.body_text or v.search_text, tokens))
                     for v in result.items]
 
 
