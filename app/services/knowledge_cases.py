@@ -18,8 +18,11 @@ from app.services import search_index
 from app.services.knowledge import can_write
 from app.services.knowledge_search import query_tokens
 
-# The best candidates read in one statement; the five shown come from these.
-CANDIDATES = 50
+# The best candidates read in one statement; the five shown come from these. Of the versions
+# matching the text, the best TEXT_CANDIDATES are candidates (a case's description matches
+# most of a large knowledge base somewhere).
+CANDIDATES = 20
+TEXT_CANDIDATES = 200
 
 
 @dataclass
@@ -140,24 +143,33 @@ def suggest_articles(text: str, viewer: User, *, exclude_case: Case | None = Non
     tokens = significant_tokens(text)
     if not tokens:
         return []
-    matches = search_index.match_article_versions(tokens, any_terms=True)
+    # Whole words but the last (being typed): a dozen prefixes cost the engine a range each.
+    matches = search_index.match_article_versions(tokens, any_terms=True, every_prefix=False)
     counts = _similar_counts(significant_tokens(subject if subject is not None else text),
                              viewer, exclude_case.id if exclude_case else None)
-    cases = sa.func.coalesce(counts.c.cases, 0) if counts is not None else sa.literal(0)
-    score = sa.func.coalesce(matches.c.score, 0)
-    found = [matches.c.version_id.is_not(None)]
-    stmt = (sa.select(ArticleVersion, cases, score)
-            .join(Article, Article.id == ArticleVersion.article_id)
-            .outerjoin(matches, matches.c.version_id == ArticleVersion.id))
+    # The candidates: versions matching the text, and the live versions of articles on
+    # similar cases, each with its score and its count of similar cases.
+    best = (sa.select(matches.c.version_id, matches.c.score).order_by(matches.c.score.desc())
+            .limit(TEXT_CANDIDATES).subquery("best"))
+    parts = [sa.select(best.c.version_id, best.c.score, sa.literal(0).label("cases"))]
     if counts is not None:
-        stmt = stmt.outerjoin(counts, counts.c.article_id == ArticleVersion.article_id)
-        found.append(counts.c.article_id.is_not(None))
+        parts.append(sa.select(ArticleVersion.id, sa.literal(0.0), counts.c.cases)
+                     .join(counts, counts.c.article_id == ArticleVersion.article_id)
+                     .where(ArticleVersion.status == "published"))
+    union = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery("candidates")
+    found = (sa.select(union.c.version_id, sa.func.max(union.c.score).label("score"),
+                       sa.func.max(union.c.cases).label("cases"))
+             .group_by(union.c.version_id).subquery("found"))
+    stmt = (sa.select(ArticleVersion, found.c.cases, found.c.score)
+            .join(found, found.c.version_id == ArticleVersion.id)
+            .join(Article, Article.id == ArticleVersion.article_id)
+            .where(visible_articles(viewer, "internal"), ArticleVersion.status == "published",
+                   ArticleVersion.language == Article.master_language)
+            .options(contains_eager(ArticleVersion.article))
+            .order_by(found.c.cases.desc(), found.c.score.desc(), ArticleVersion.id.desc())
+            .limit(CANDIDATES))
     if exclude_article_ids:
         stmt = stmt.where(ArticleVersion.article_id.not_in(list(exclude_article_ids)))
-    stmt = (stmt.where(visible_articles(viewer, "internal"), ArticleVersion.status == "published",
-                       ArticleVersion.language == Article.master_language, sa.or_(*found))
-            .options(contains_eager(ArticleVersion.article))
-            .order_by(cases.desc(), score.desc(), ArticleVersion.id.desc()).limit(CANDIDATES))
     suggestions = []
     for version, similar, _score in db.session.execute(stmt):
         words = set(query_tokens(version.search_text))

@@ -34,7 +34,7 @@ get got help hi hello into just me more need now only out over same so some stil
 them then they too up us very want wants way were would yes issue problem question""".split())
 # How many of the newest cases are read per subject word when looking for similar cases: the
 # similar cases found are the newest ones, at a cost that does not grow with the desk.
-SIMILAR_PER_WORD = 400
+SIMILAR_PER_WORD = 250
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: never typed by people
 WORD = re.compile(r"[^\W_]+")
 
@@ -257,13 +257,15 @@ def match_documents(text: str) -> sa.Select | None:
     return _match(_fts_query(tokens), articles=False)
 
 
-def match_article_versions(words: list[str], *, any_terms: bool = False) -> sa.Subquery | None:
+def match_article_versions(words: list[str], *, any_terms: bool = False,
+                           every_prefix: bool = True) -> sa.Subquery | None:
     """(version_id, score) of the article versions holding every word (or any, with
-    any_terms), each as the start of a word; None when there is no word to look for."""
+    any_terms), each as the start of a word (or only the last, the one being typed, without
+    every_prefix); None when there is no word to look for."""
     words = [w for w in words if w]
     if not words:
         return None
-    found = _match(_fts_query(words, any_terms=any_terms, every_prefix=True),
+    found = _match(_fts_query(words, any_terms=any_terms, every_prefix=every_prefix),
                    articles=True).subquery("article_documents")
     return sa.select(found.c.ref_id.label("version_id"), found.c.score).subquery("matches")
 
