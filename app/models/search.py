@@ -21,6 +21,12 @@ ARTICLE_KIND = "article"
 PG_DOCUMENT = ("setweight(to_tsvector('simple', title), 'A') || "
                "setweight(to_tsvector('simple', body), 'B')")
 ARTICLE_WHERE = f"kind = '{ARTICLE_KIND}'"
+# PostgreSQL also stores that document, computed by itself, in the column tsv: ranking reads it
+# instead of parsing the text of every match again. Not mapped (SQLite has no tsvector); the
+# migrations' comparison leaves it out (app.models.common.include_name).
+PG_VECTOR_COLUMN = "tsv"
+PG_VECTOR_DDL = (f"ALTER TABLE search_documents ADD COLUMN {PG_VECTOR_COLUMN} tsvector "
+                 f"GENERATED ALWAYS AS ({PG_DOCUMENT}) STORED")
 
 
 def _fts5_ddl(table: str, when: str) -> tuple[str, ...]:
@@ -83,6 +89,8 @@ class CaseSubjectWord(db.Model):
 for _statement in SQLITE_DDL:
     sa.event.listen(SearchDocument.__table__, "after_create",
                     sa.DDL(_statement).execute_if(dialect="sqlite"))
+sa.event.listen(SearchDocument.__table__, "after_create",
+                sa.DDL(PG_VECTOR_DDL).execute_if(dialect="postgresql"))
 for _table in ("search_fts", "knowledge_fts"):
     sa.event.listen(SearchDocument.__table__, "before_drop",
                     sa.DDL(f"DROP TABLE IF EXISTS {_table}").execute_if(dialect="sqlite"))

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import Account, Case, Contact, FeedItem, SearchDocument, User
 from app.models.knowledge import ArticleVersion
-from app.models.search import ARTICLE_KIND, ARTICLE_WHERE, PG_DOCUMENT, CaseSubjectWord
+from app.models.search import (
+    ARTICLE_KIND, ARTICLE_WHERE, PG_DOCUMENT, PG_VECTOR_COLUMN, CaseSubjectWord,
+)
 
 INDEXED_FEED_KINDS = ("post", "email")
 MAX_TOKENS = 12
@@ -234,8 +236,9 @@ def _match(query: str, *, articles: bool) -> sa.Select:
     columns = (doc.c.id, doc.c.kind, doc.c.ref_id, doc.c.case_id, doc.c.account_id)
     if _is_postgres():
         tsquery = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), query)
-        vector = sa.literal_column(f"({PG_DOCUMENT})")
-        rank = sa.func.ts_rank(vector, tsquery) * 10
+        vector = sa.literal_column(f"({PG_DOCUMENT})")  # the GIN indexes' expression
+        stored = sa.literal_column(f"search_documents.{PG_VECTOR_COLUMN}")
+        rank = sa.func.ts_rank(stored, tsquery) * 10
         # The kind as written in the partial index's predicate, so PostgreSQL picks that index.
         family = sa.text(ARTICLE_WHERE) if articles else sa.true()
         return (sa.select(*columns, (rank / (rank + 1)).label("score"))
