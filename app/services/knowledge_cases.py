@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from markupsafe import Markup
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.access import visible_cases
 from app.extensions import db
@@ -160,16 +160,20 @@ def suggest_articles(text: str, viewer: User, *, exclude_case: Case | None = Non
     found = (sa.select(union.c.version_id, sa.func.max(union.c.score).label("score"),
                        sa.func.max(union.c.cases).label("cases"))
              .group_by(union.c.version_id).subquery("found"))
-    stmt = (sa.select(ArticleVersion, found.c.cases, found.c.score)
-            .join(found, found.c.version_id == ArticleVersion.id)
-            .join(Article, Article.id == ArticleVersion.article_id)
-            .where(visible_articles(viewer, "internal"), ArticleVersion.status == "published",
-                   ArticleVersion.language == Article.master_language)
-            .options(contains_eager(ArticleVersion.article))
-            .order_by(found.c.cases.desc(), found.c.score.desc(), ArticleVersion.id.desc())
-            .limit(CANDIDATES))
+    best_first = (found.c.cases.desc(), found.c.score.desc(), found.c.version_id.desc())
+    readable = (sa.select(found)
+                .join(ArticleVersion, ArticleVersion.id == found.c.version_id)
+                .join(Article, Article.id == ArticleVersion.article_id)
+                .where(visible_articles(viewer, "internal"), ArticleVersion.status == "published",
+                       ArticleVersion.language == Article.master_language))
     if exclude_article_ids:
-        stmt = stmt.where(ArticleVersion.article_id.not_in(list(exclude_article_ids)))
+        readable = readable.where(ArticleVersion.article_id.not_in(list(exclude_article_ids)))
+    # Ranked and cut on ids first, so only the candidates kept are read whole.
+    cut = readable.order_by(*best_first).limit(CANDIDATES).subquery("cut")
+    stmt = (sa.select(ArticleVersion, cut.c.cases, cut.c.score)
+            .join(cut, cut.c.version_id == ArticleVersion.id)
+            .options(joinedload(ArticleVersion.article))
+            .order_by(cut.c.cases.desc(), cut.c.score.desc(), cut.c.version_id.desc()))
     suggestions = []
     for version, similar, _score in db.session.execute(stmt):
         words = set(query_tokens(version.search_text))

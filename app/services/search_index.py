@@ -230,23 +230,26 @@ def _fts_query(tokens: list[str], *, any_terms: bool = False,
 
 
 def _match(query: str, *, articles: bool) -> sa.Select:
-    """(id, kind, ref_id, case_id, account_id, score 0..1 higher better) for an engine query,
-    over the desk's documents or the knowledge base's."""
+    """(id, kind, ref_id, case_id, account_id, score) for an engine query, over the desk's
+    documents (score 0..1) or the knowledge base's (score the engine's rank, unbounded: its
+    callers only order by it, and bounding it would rank each match twice). Higher is better."""
     doc = SearchDocument.__table__
     columns = (doc.c.id, doc.c.kind, doc.c.ref_id, doc.c.case_id, doc.c.account_id)
     if _is_postgres():
         tsquery = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), query)
         vector = sa.literal_column(f"({PG_DOCUMENT})")  # the GIN indexes' expression
         stored = sa.literal_column(f"search_documents.{PG_VECTOR_COLUMN}")
-        rank = sa.func.ts_rank(stored, tsquery) * 10
+        rank = sa.func.ts_rank(stored, tsquery)
         # The kind as written in the partial index's predicate, so PostgreSQL picks that index.
         family = sa.text(ARTICLE_WHERE) if articles else sa.true()
-        return (sa.select(*columns, (rank / (rank + 1)).label("score"))
+        score = rank if articles else rank * 10 / (rank * 10 + 1)
+        return (sa.select(*columns, score.label("score"))
                 .where(vector.op("@@")(tsquery), family))
     name = "knowledge_fts" if articles else "search_fts"
     fts = sa.table(name, sa.column("rowid"), sa.column("rank"))
     rank = -fts.c.rank
-    return (sa.select(*columns, (rank / (rank + 1)).label("score"))
+    score = rank if articles else rank / (rank + 1)
+    return (sa.select(*columns, score.label("score"))
             .select_from(fts.join(doc, doc.c.id == fts.c.rowid))
             .where(sa.literal_column(name).op("MATCH")(query)))
 
