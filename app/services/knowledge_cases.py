@@ -135,20 +135,11 @@ def similar_case_counts(tokens: list[str], viewer: User, *,
                       .tuples().all()))
 
 
-def suggest_articles(text: str, viewer: User, *, exclude_case: Case | None = None,
-                     exclude_article_ids: set[int] = frozenset(), limit: int = 5,
-                     subject: str | None = None) -> list[Suggestion]:
-    """Published internal articles for a case's text: those attached to cases with similar
-    subjects first (more such cases first), then by full-text relevance. One statement."""
-    tokens = significant_tokens(text)
-    if not tokens:
-        return []
+def _candidates(tokens: list[str], counts: sa.Subquery | None) -> sa.Subquery:
+    """(version_id, score, cases): the versions matching the text best, and the live versions
+    of articles on similar cases, each with its score and its count of similar cases."""
     # Whole words but the last (being typed): a dozen prefixes cost the engine a range each.
     matches = search_index.match_article_versions(tokens, any_terms=True, every_prefix=False)
-    counts = _similar_counts(significant_tokens(subject if subject is not None else text),
-                             viewer, exclude_case.id if exclude_case else None)
-    # The candidates: versions matching the text, and the live versions of articles on
-    # similar cases, each with its score and its count of similar cases.
     best = (sa.select(matches.c.version_id, matches.c.score).order_by(matches.c.score.desc())
             .limit(TEXT_CANDIDATES).subquery("best"))
     parts = [sa.select(best.c.version_id, best.c.score, sa.literal(0).label("cases"))]
@@ -157,10 +148,14 @@ def suggest_articles(text: str, viewer: User, *, exclude_case: Case | None = Non
                      .join(counts, counts.c.article_id == ArticleVersion.article_id)
                      .where(ArticleVersion.status == "published"))
     union = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery("candidates")
-    found = (sa.select(union.c.version_id, sa.func.max(union.c.score).label("score"),
-                       sa.func.max(union.c.cases).label("cases"))
-             .group_by(union.c.version_id).subquery("found"))
-    best_first = (found.c.cases.desc(), found.c.score.desc(), found.c.version_id.desc())
+    return (sa.select(union.c.version_id, sa.func.max(union.c.score).label("score"),
+                      sa.func.max(union.c.cases).label("cases"))
+            .group_by(union.c.version_id).subquery("found"))
+
+
+def _best_readable(found: sa.Subquery, viewer: User, exclude_article_ids) -> sa.Select:
+    """(version, cases, score) of the best CANDIDATES the viewer may read, best first: ranked
+    and cut on ids, so only the versions kept are read whole."""
     readable = (sa.select(found)
                 .join(ArticleVersion, ArticleVersion.id == found.c.version_id)
                 .join(Article, Article.id == ArticleVersion.article_id)
@@ -168,12 +163,25 @@ def suggest_articles(text: str, viewer: User, *, exclude_case: Case | None = Non
                        ArticleVersion.language == Article.master_language))
     if exclude_article_ids:
         readable = readable.where(ArticleVersion.article_id.not_in(list(exclude_article_ids)))
-    # Ranked and cut on ids first, so only the candidates kept are read whole.
-    cut = readable.order_by(*best_first).limit(CANDIDATES).subquery("cut")
-    stmt = (sa.select(ArticleVersion, cut.c.cases, cut.c.score)
+    cut = (readable.order_by(found.c.cases.desc(), found.c.score.desc(),
+                             found.c.version_id.desc()).limit(CANDIDATES).subquery("cut"))
+    return (sa.select(ArticleVersion, cut.c.cases, cut.c.score)
             .join(cut, cut.c.version_id == ArticleVersion.id)
             .options(joinedload(ArticleVersion.article))
             .order_by(cut.c.cases.desc(), cut.c.score.desc(), cut.c.version_id.desc()))
+
+
+def suggest_articles(text: str, viewer: User, *, exclude_case: Case | None = None,
+                     exclude_article_ids: set[int] = frozenset(), limit: int = 5,
+                     subject: str | None = None) -> list[Suggestion]:
+    """Published internal articles for a case's text: those attached to cases with similar
+    subjects first (more such cases first), then by full-text relevance. One statement."""
+    tokens = significant_tokens(text)
+    if not tokens:
+        return []
+    counts = _similar_counts(significant_tokens(subject if subject is not None else text),
+                             viewer, exclude_case.id if exclude_case else None)
+    stmt = _best_readable(_candidates(tokens, counts), viewer, exclude_article_ids)
     suggestions = []
     for version, similar, _score in db.session.execute(stmt):
         words = set(query_tokens(version.search_text))
