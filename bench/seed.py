@@ -1,4 +1,4 @@
-"""Load a realistic Casebook at scale (default 100k cases, 1M feed items) in bulk.
+"""Load a realistic Casebook at scale (default 100k cases, 1M feed items, 5k articles) in bulk.
 
     .venv/bin/python bench/seed.py [--scale 100000] [--database-url URL]
 
@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 import common
+from seed_knowledge import KnowledgeSeeder, subject_word_rows
 from textgen import Text, as_html
 
 BATCH = 5_000
@@ -84,13 +85,16 @@ class Seeder:
         """Cases oldest first over three years, and each case's timeline right after it."""
         span = timedelta(days=3 * 365).total_seconds()
         start = self.now - timedelta(days=3 * 365)
-        counts = {"cases": [0, 0.0], "feed_items": [0, 0.0]}
+        counts = {"cases": [0, 0.0], "feed_items": [0, 0.0], "case_subject_words": [0, 0.0]}
         for first in range(0, self.scale, BATCH):
             feed: list[dict] = []
             cases = [self._case(i, start + timedelta(seconds=span * i / self.scale), agents,
                                 contact_accounts, feed)
                      for i in range(first, min(first + BATCH, self.scale))]
-            for name, rows in (("cases", cases), ("feed_items", feed)):
+            words = [row for case in cases for row in subject_word_rows(case["id"],
+                                                                        case["subject"])]
+            for name, rows in (("cases", cases), ("feed_items", feed),
+                               ("case_subject_words", words)):
                 began = time.perf_counter()
                 for at in range(0, len(rows), BATCH):
                     self.conn.execute(self.tables[name].insert(), rows[at:at + BATCH])
@@ -171,7 +175,9 @@ def finish(conn, dialect: str, scale: int) -> None:
     conn.execute(tables["counters"].insert(), [{"name": "case_number",
                                                 "value": common.FIRST_NUMBER + scale - 1}])
     if dialect == "postgresql":
-        for name in ("users", "accounts", "contacts", "cases", "feed_items"):
+        for name in ("users", "accounts", "contacts", "cases", "feed_items", "articles",
+                     "article_versions", "case_articles", "search_documents",
+                     "knowledge_categories"):
             conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                  f"(SELECT coalesce(max(id), 1) FROM {name}))"))
 
@@ -184,7 +190,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--schema", choices=("migrations", "models"), default="migrations",
                         help="models: db.create_all(), for when models are ahead of migrations")
+    parser.add_argument("--articles", type=int, default=5_000, help="knowledge articles")
+    parser.add_argument("--knowledge-only", action="store_true",
+                        help="add the knowledge base to a database seeded before it had one "
+                             "(upgraded by the migrations first)")
     args = parser.parse_args()
+    if args.knowledge_only:
+        return add_knowledge(args)
     url = args.database_url or common.default_database_url(args.scale)
     dialect = common.dialect_of(url)
     print(f"Seeding {args.scale:,} cases into {dialect} ({url})", flush=True)
@@ -209,6 +221,8 @@ def main() -> None:
             seeder.accounts()
             contact_accounts = seeder.contacts()
             seeder.cases_and_feed(agents, contact_accounts)
+            KnowledgeSeeder(conn, seeder.tables, seeder.text, agents, seeder.now).run(
+                args.articles)
             finish(conn, dialect, args.scale)
         analyse(db.engine, dialect)
         db.engine.dispose()
@@ -216,6 +230,36 @@ def main() -> None:
           f"{common.BENCH_PASSWORD}; case {common.long_feed_case_number()} has a "
           f"{common.LONG_FEED}-item feed.", flush=True)
     print(json.dumps({"scale": args.scale, "database": dialect}))
+
+
+def add_knowledge(args) -> None:
+    """Upgrade an existing bench database by the migrations, then seed its knowledge base."""
+    url = args.database_url or common.default_database_url(args.scale)
+    dialect = common.dialect_of(url)
+    started = time.perf_counter()
+    app = common.make_app(url)
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from app.extensions import db
+
+        upgrade()
+        print(f"  upgrade      migrations     {time.perf_counter() - started:6.1f} s", flush=True)
+        with db.engine.begin() as conn:
+            agents = list(conn.execute(sa.text("SELECT id FROM users WHERE role = 'agent'"))
+                          .scalars())
+            now = datetime.utcnow().replace(microsecond=0)
+            KnowledgeSeeder(conn, db.metadata.tables, Text(args.seed), agents, now).run(
+                args.articles)
+            if dialect == "postgresql":
+                for name in ("articles", "article_versions", "case_articles",
+                             "search_documents", "knowledge_categories"):
+                    conn.execute(sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"(SELECT coalesce(max(id), 1) FROM {name}))"))
+        analyse(db.engine, dialect)
+        db.engine.dispose()
+    print(f"Done in {time.perf_counter() - started:.1f} s.", flush=True)
 
 
 def name_multicolumn_uniques(metadata) -> None:

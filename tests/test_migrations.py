@@ -100,3 +100,68 @@ def test_case_list_indexes_carry_the_id_and_the_migration_reverses(tmp_path):
     assert set(reversed_) == set(LIST_INDEXES)
     assert not any("INCLUDE" in definition for definition in reversed_.values()), reversed_
     assert again == built
+
+
+PREVIOUS_HEAD = "c4d8e2f61a93"
+
+
+def _desk_with_articles_at_the_previous_head(conn) -> None:
+    """What a desk made before the knowledge base joined the one index holds: versions with
+    their search_text, the knowledge base's own index, attachments."""
+    tables = db.metadata.tables
+    now = sa.func.now() if IS_POSTGRES else sa.text("CURRENT_TIMESTAMP")
+    conn.execute(tables["users"].insert(), [{"id": 1, "email": "a@example.com", "name": "Ann",
+                                             "role": "agent", "password_hash": "x"}])
+    conn.execute(tables["cases"].insert(), [
+        {"id": n, "number": 1000 + n, "subject": subject, "description": "", "status": "New",
+         "priority": "Medium", "origin": "Phone", "type": "Problem", "owner_id": 1,
+         "created_by_id": 1, "version": 1}
+        for n, subject in ((1, "Printer toner warning on floor 2"),
+                           (2, "Printer toner warning again"))])
+    conn.execute(tables["articles"].insert(), [{"id": 1, "slug": "clear-a-paper-jam",
+                                                "type_id": 1, "attach_count": 1}])
+    text = "Clear a paper jam\nPaper <b>jammed</b>?\nOpen tray 2."
+    conn.execute(sa.text(
+        "INSERT INTO article_versions (id, article_id, language, number, title, fields, status, "
+        "change_note, review_comment, search_text, created_at, published_at) VALUES (1, 1, 'en', "
+        "1, 'Clear a paper jam', :fields, 'published', '', '', :text, " + str(now) + ", "
+        + str(now) + ")"), {"fields": '{"question": "Paper <b>jammed</b>?", "answer": '
+                                      '"Open tray 2."}', "text": text})
+    if not IS_POSTGRES:
+        conn.execute(sa.text("INSERT INTO article_versions_fts (rowid, search_text) "
+                             "VALUES (1, :text)"), {"text": text})
+    conn.execute(tables["case_articles"].insert(), [{"case_id": 1, "article_id": 1,
+                                                     "version_id": 1, "attached_by_id": 1}])
+
+
+@pytest.mark.filterwarnings("ignore:.*expression-based index")
+def test_a_desk_from_the_previous_release_keeps_its_articles_and_finds_them(tmp_path):
+    from app.models import Case, User
+    from app.models.knowledge import ArticleVersion, CaseArticle
+    from app.services import knowledge_cases, knowledge_search
+
+    app = _app_on_an_empty_database(tmp_path)
+    with app.app_context():
+        upgrade(revision=PREVIOUS_HEAD)
+        with db.engine.begin() as conn:
+            _desk_with_articles_at_the_previous_head(conn)
+        upgrade()
+        version = db.session.get(ArticleVersion, 1)
+        found = knowledge_search.search_articles("jam")
+        jammed = knowledge_search.search_articles("jammed tray")
+        agent = db.session.get(User, 1)
+        case = db.session.get(Case, 2)
+        suggested = knowledge_cases.suggest_articles(case.subject, agent, exclude_case=case)
+        attached = db.session.scalar(sa.select(CaseArticle.version_id))
+        with db.engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("article_versions")}
+            indexes = _index_names(conn)
+            tables = set(sa.inspect(conn).get_table_names())
+        db.session.remove()
+        db.engine.dispose()
+    assert version.fields == {"question": "Paper <b>jammed</b>?", "answer": "Open tray 2."}
+    assert [v.id for v, _ in found] == [1] and [v.id for v, _ in jammed] == [1]
+    assert [(s.version.id, s.reasons) for s in suggested] == [(1, ["attached to 1 similar case"])]
+    assert attached == 1
+    assert "search_text" not in columns
+    assert "ix_article_versions_search" not in indexes and "article_versions_fts" not in tables

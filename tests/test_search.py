@@ -254,3 +254,23 @@ def test_published_articles_are_found_and_drafts_and_portal_only_ones_are_not(lo
     dropdown = soup(client.get("/search/suggest?q=forklift", headers=HX))
     assert "Forklift battery will not charge" in dropdown.get_text(" ", strip=True)
     assert "draft" not in dropdown.get_text(" ", strip=True)
+
+
+def test_the_reindex_command_rebuilds_articles_and_case_subjects_too(app, login, agent):
+    from app.models.search import CaseSubjectWord
+    from app.services import knowledge_cases
+
+    article = make_article(agent, title="Forklift battery will not charge")
+    earlier = make_case(actor=agent, subject="Forklift battery flat again")
+    knowledge_cases.attach_article(earlier, article, actor=agent, link="/k")
+    case = make_case(actor=agent, subject="Forklift battery flat")
+    db.session.execute(SearchDocument.__table__.delete())
+    db.session.execute(CaseSubjectWord.__table__.delete())
+    db.session.commit()
+    assert result_titles(login(agent).get("/search?q=forklift"), "articles") == []
+    result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert result.exit_code == 0 and "Indexed" in result.output
+    assert result_titles(login(agent).get("/search?q=forklift"), "articles") == [
+        "Forklift battery will not charge"]
+    suggested = knowledge_cases.suggest_articles(case.subject, agent, exclude_case=case)
+    assert [s.reasons[0] for s in suggested] == ["attached to 1 similar case"]

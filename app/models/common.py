@@ -42,8 +42,11 @@ def render_migration_item(type_, obj, autogen_context):
 
 
 def include_name(name, type_, parent_names) -> bool:
-    """For migrations: leave SQLite's FTS5 tables (and their shadow tables) out of comparisons;
-    the models create them through DDL events, not as tables."""
+    """For migrations: leave SQLite's FTS5 tables (and their shadow tables) and PostgreSQL's
+    stored tsvector of search documents out of comparisons; the models create them through DDL
+    events, not as tables or mapped columns."""
+    if type_ == "column":
+        return not (name == "tsv" and parent_names.get("table_name") == "search_documents")
     return not (type_ == "table" and "_fts" in (name or ""))
 
 

@@ -167,11 +167,6 @@ class ArticleVersion(CreatedMixin, db.Model):
         sa.UniqueConstraint("article_id", "language", "number",
                             name="uq_article_versions_number"),
         sa.Index("ix_article_versions_status", "status", "published_at"),
-        # Angle brackets become spaces first: PostgreSQL's parser reads <tag>s as markup and
-        # would drop the words between them.
-        sa.Index("ix_article_versions_search",
-                 sa.text("to_tsvector('simple', translate(search_text, '<>', '  '))"),
-                 postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,8 +186,6 @@ class ArticleVersion(CreatedMixin, db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Title and field text in one column: what the full-text index reads.
-    search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
     article: Mapped[Article] = relationship(back_populates="versions")
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -208,6 +201,16 @@ class ArticleVersion(CreatedMixin, db.Model):
 
     def field_text(self, key: str) -> str:
         return str((self.fields or {}).get(key) or "")
+
+    @property
+    def body_text(self) -> str:
+        """Every field's text, one after the other: what search reads besides the title."""
+        return "\n".join(str(value) for value in (self.fields or {}).values() if value)
+
+    @property
+    def search_text(self) -> str:
+        """The title and every field's text."""
+        return "\n".join(part for part in (self.title or "", self.body_text) if part)
 
 
 class CaseArticle(db.Model):
@@ -236,14 +239,3 @@ class CaseArticle(db.Model):
     @property
     def title(self) -> str:
         return self.version.title if self.version else self.article.slug
-
-
-# SQLite's full-text index over versions (rowid = article_versions.id), created with the table
-# when the schema is built from the models; the migration issues the same statement.
-FTS_TABLE = "article_versions_fts"
-FTS_SQLITE = (f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, "
-              "tokenize = 'unicode61 remove_diacritics 2')")
-sa.event.listen(ArticleVersion.__table__, "after_create",
-                sa.DDL(FTS_SQLITE).execute_if(dialect="sqlite"))
-sa.event.listen(ArticleVersion.__table__, "before_drop",
-                sa.DDL(f"DROP TABLE IF EXISTS {FTS_TABLE}").execute_if(dialect="sqlite"))

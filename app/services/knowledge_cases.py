@@ -14,16 +14,15 @@ from app.models import Case, FeedItem, User
 from app.models.knowledge import Article, ArticleType, ArticleVersion, CaseArticle
 from app.services.errors import ValidationFailed
 from app.access import visible_articles
+from app.services import search_index
 from app.services.knowledge import can_write
-from app.services.knowledge_search import query_tokens, search_articles
+from app.services.knowledge_search import query_tokens
 
-# Words too common to say anything about what a case is about.
-STOP_WORDS = frozenset("""a an and are as at be but by can cannot does for from has have how i
-in is it its my no not of on or our please the their there this to was we what when where
-which who why will with you your after again all any been before being cant could did do dont
-get got help hi hello into just me more need now only out over same so some still than that
-them then they too up us very want wants way were would yes issue problem question""".split())
-SIMILAR_CASE_LIMIT = 500
+# The best candidates read in one statement; the five shown come from these. Of the versions
+# matching the text, the best TEXT_CANDIDATES are candidates (a case's description matches
+# most of a large knowledge base somewhere).
+CANDIDATES = 20
+TEXT_CANDIDATES = 200
 
 
 @dataclass
@@ -51,7 +50,7 @@ class Suggestion:
 
 def significant_tokens(text: str, limit: int = 12) -> list[str]:
     """The words of a text that say what it is about (no stop words, no single letters)."""
-    return [t for t in query_tokens(text) if t not in STOP_WORDS and len(t) > 1][:limit]
+    return search_index.significant_words(text, limit)
 
 
 def attached_articles(case: Case) -> list[CaseArticle]:
@@ -110,59 +109,86 @@ def attach_from_source_case(version: ArticleVersion, *, actor: User) -> None:
     attach_article(case, version.article, actor=actor, link=link, language=version.language)
 
 
+def _similar_counts(words: list[str], viewer: User,
+                    exclude_case_id: int | None) -> sa.Subquery | None:
+    """(article_id, cases): per article, the cases it is attached to whose subject shares at
+    least two of these words (the one, when there is one) and the viewer may see."""
+    if not words:
+        return None
+    similar = search_index.similar_cases(words, needed=min(2, len(words)))
+    stmt = (sa.select(CaseArticle.article_id, sa.func.count().label("cases"))
+            .join(similar, similar.c.case_id == CaseArticle.case_id)
+            .join(Case, Case.id == CaseArticle.case_id)
+            .where(visible_cases(viewer)).group_by(CaseArticle.article_id))
+    if exclude_case_id is not None:
+        stmt = stmt.where(CaseArticle.case_id != exclude_case_id)
+    return stmt.subquery("similar_counts")
+
+
 def similar_case_counts(tokens: list[str], viewer: User, *,
                         exclude_case_id: int | None = None) -> Tally:
     """Per article: how many other cases with a subject like these words it is attached to."""
-    if not tokens:
+    counts = _similar_counts(tokens, viewer, exclude_case_id)
+    if counts is None:
         return Tally()
-    like = [Case.subject.ilike(f"%{t}%") for t in tokens[:8]]
-    stmt = (sa.select(CaseArticle.article_id, Case.subject)
-            .join(Case, Case.id == CaseArticle.case_id)
-            .where(sa.or_(*like), visible_cases(viewer))
-            .order_by(CaseArticle.attached_at.desc()).limit(SIMILAR_CASE_LIMIT))
-    if exclude_case_id is not None:
-        stmt = stmt.where(Case.id != exclude_case_id)
-    mine = set(tokens)
-    needed = min(2, len(mine))
-    counts: Tally = Tally()
-    for article_id, subject in db.session.execute(stmt):
-        if len(mine & set(significant_tokens(subject, 30))) >= needed:
-            counts[article_id] += 1
-    return counts
+    return Tally(dict(db.session.execute(sa.select(counts.c.article_id, counts.c.cases))
+                      .tuples().all()))
+
+
+def _candidates(tokens: list[str], counts: sa.Subquery | None) -> sa.Subquery:
+    """(version_id, score, cases): the versions matching the text best, and the live versions
+    of articles on similar cases, each with its score and its count of similar cases."""
+    # Whole words but the last (being typed): a dozen prefixes cost the engine a range each.
+    matches = search_index.match_article_versions(tokens, any_terms=True, every_prefix=False)
+    best = (sa.select(matches.c.version_id, matches.c.score).order_by(matches.c.score.desc())
+            .limit(TEXT_CANDIDATES).subquery("best"))
+    parts = [sa.select(best.c.version_id, best.c.score, sa.literal(0).label("cases"))]
+    if counts is not None:
+        parts.append(sa.select(ArticleVersion.id, sa.literal(0.0), counts.c.cases)
+                     .join(counts, counts.c.article_id == ArticleVersion.article_id)
+                     .where(ArticleVersion.status == "published"))
+    union = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery("candidates")
+    return (sa.select(union.c.version_id, sa.func.max(union.c.score).label("score"),
+                      sa.func.max(union.c.cases).label("cases"))
+            .group_by(union.c.version_id).subquery("found"))
+
+
+def _best_readable(found: sa.Subquery, viewer: User, exclude_article_ids) -> sa.Select:
+    """(version, cases, score) of the best CANDIDATES the viewer may read, best first: ranked
+    and cut on ids, so only the versions kept are read whole."""
+    readable = (sa.select(found)
+                .join(ArticleVersion, ArticleVersion.id == found.c.version_id)
+                .join(Article, Article.id == ArticleVersion.article_id)
+                .where(visible_articles(viewer, "internal"), ArticleVersion.status == "published",
+                       ArticleVersion.language == Article.master_language))
+    if exclude_article_ids:
+        readable = readable.where(ArticleVersion.article_id.not_in(list(exclude_article_ids)))
+    cut = (readable.order_by(found.c.cases.desc(), found.c.score.desc(),
+                             found.c.version_id.desc()).limit(CANDIDATES).subquery("cut"))
+    return (sa.select(ArticleVersion, cut.c.cases, cut.c.score)
+            .join(cut, cut.c.version_id == ArticleVersion.id)
+            .options(joinedload(ArticleVersion.article))
+            .order_by(cut.c.cases.desc(), cut.c.score.desc(), cut.c.version_id.desc()))
 
 
 def suggest_articles(text: str, viewer: User, *, exclude_case: Case | None = None,
                      exclude_article_ids: set[int] = frozenset(), limit: int = 5,
                      subject: str | None = None) -> list[Suggestion]:
     """Published internal articles for a case's text: those attached to cases with similar
-    subjects first (more such cases first), then by full-text relevance."""
+    subjects first (more such cases first), then by full-text relevance. One statement."""
     tokens = significant_tokens(text)
     if not tokens:
         return []
-    readable = [visible_articles(viewer, "internal"), ArticleVersion.status == "published",
-                ArticleVersion.language == Article.master_language]
-    found = search_articles(" ".join(tokens), any_terms=True, limit=50,
-                            where=[ArticleVersion.article_id == Article.id, *readable])
-    similar = similar_case_counts(significant_tokens(subject if subject is not None else text),
-                                  viewer, exclude_case_id=exclude_case.id if exclude_case else None)
-    scores = {version.article_id: (version, score) for version, score in found}
-    missing = [aid for aid in similar if aid not in scores]
-    if missing:
-        for version in db.session.scalars(sa.select(ArticleVersion).join(Article).where(
-                ArticleVersion.article_id.in_(missing), *readable)):
-            scores[version.article_id] = (version, 0.0)
-    ranked = sorted(scores.values(), key=lambda pair: (similar.get(pair[0].article_id, 0),
-                                                       pair[1]), reverse=True)
+    counts = _similar_counts(significant_tokens(subject if subject is not None else text),
+                             viewer, exclude_case.id if exclude_case else None)
+    stmt = _best_readable(_candidates(tokens, counts), viewer, exclude_article_ids)
     suggestions = []
-    for version, _score in ranked:
-        if version.article_id in exclude_article_ids:
-            continue
+    for version, similar, _score in db.session.execute(stmt):
         words = set(query_tokens(version.search_text))
         matched = [t for t in tokens if t in words or any(w.startswith(t) for w in words)]
-        cases = similar.get(version.article_id, 0)
-        if not cases and len(matched) < min(2, len(tokens)):
+        if not similar and len(matched) < min(2, len(tokens)):
             continue  # one shared word among many says little
-        suggestions.append(Suggestion(version, cases, matched))
+        suggestions.append(Suggestion(version, similar, matched))
         if len(suggestions) >= limit:
             break
     return suggestions

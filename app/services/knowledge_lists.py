@@ -81,19 +81,34 @@ def find_articles(user: User, q: str, filters: dict, *, page: int, per_page: int
     if q and q.strip() and matches is None:
         return Page(items=[], page=1, per_page=per_page, total=0), []
     if matches is not None:
-        stmt = (sa.select(ArticleVersion).join(matches, matches.c.version_id == ArticleVersion.id)
-                .order_by(matches.c.score.desc(), ArticleVersion.id.desc()))
+        result = _ranked_page(matches, where, page=page, per_page=per_page)
     else:
-        stmt = sa.select(ArticleVersion).order_by(
-            sa.func.coalesce(ArticleVersion.published_at, ArticleVersion.created_at).desc(),
-            ArticleVersion.id.desc())
-    stmt = stmt.join(Article, Article.id == ArticleVersion.article_id).where(*where) \
-        .options(*_with_article())
-    result = paginate(stmt, page=page, per_page=per_page)
+        stmt = (sa.select(ArticleVersion).order_by(
+                    sa.func.coalesce(ArticleVersion.published_at,
+                                     ArticleVersion.created_at).desc(), ArticleVersion.id.desc())
+                .join(Article, Article.id == ArticleVersion.article_id).where(*where)
+                .options(*_with_article()))
+        result = paginate(stmt, page=page, per_page=per_page)
     tokens = query_tokens(q)
     # The snippet comes from the fields: the title is already the result's link.
-    return result, [Hit(v, highlight(v.search_text.partition("\n")[2] or v.search_text, tokens))
+    return result, [Hit(v, highlight(v.body_text or v.search_text, tokens))
                     for v in result.items]
+
+
+def _ranked_page(matches, where: list, *, page: int, per_page: int) -> Page:
+    """One page of matching versions, best first: the page's ids are ranked and cut first, so
+    only its rows are read whole with their article, type and author."""
+    ranked = (sa.select(ArticleVersion.id, matches.c.score)
+              .join(matches, matches.c.version_id == ArticleVersion.id)
+              .join(Article, Article.id == ArticleVersion.article_id).where(*where))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(ranked.subquery())) or 0
+    page = min(page, max(1, -(-total // per_page)))
+    cut = (ranked.order_by(matches.c.score.desc(), ArticleVersion.id.desc())
+           .limit(per_page).offset((page - 1) * per_page).subquery("page_ids"))
+    items = db.session.scalars(
+        sa.select(ArticleVersion).join(cut, cut.c.id == ArticleVersion.id)
+        .options(*_with_article()).order_by(cut.c.score.desc(), ArticleVersion.id.desc()))
+    return Page(items=list(items.unique()), page=page, per_page=per_page, total=total)
 
 
 def in_reader_language(language: str | None) -> sa.ColumnElement[bool]:

@@ -1,9 +1,13 @@
 """The full-text index: one small interface over SQLite FTS5 and PostgreSQL tsvector + GIN.
 
-index_case / index_feed_item / index_account write a document in the caller's transaction;
-a session listener calls them for every new or changed Case, FeedItem and Account, so no
-service has to remember to. match_documents(text) gives the matching documents with a score,
-snippets(text, ids) their highlighted excerpts, rebuild() the whole index again.
+index_case / index_feed_item / index_account / index_article_version write a document in the
+caller's transaction; a session listener calls them for every new or changed Case, FeedItem,
+Account and ArticleVersion, so no service has to remember to (unindex_article_versions drops
+versions deleted in bulk). The listener also keeps each case's subject words
+(CaseSubjectWord), which similar_cases() reads. match_documents(text) gives the desk's
+matching documents (global search), match_article_versions(words) the knowledge base's, each
+with a score; snippets(text, ids) the desk documents' highlighted excerpts; rebuild() the
+whole index again.
 """
 from __future__ import annotations
 
@@ -16,10 +20,23 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Account, Case, Contact, FeedItem, SearchDocument, User
-from app.models.search import PG_DOCUMENT
+from app.models.knowledge import ArticleVersion
+from app.models.search import (
+    ARTICLE_KIND, ARTICLE_WHERE, PG_DOCUMENT, PG_VECTOR_COLUMN, CaseSubjectWord,
+)
 
 INDEXED_FEED_KINDS = ("post", "email")
 MAX_TOKENS = 12
+MAX_WORD_LENGTH = 60
+# Words too common to say anything about what a case is about.
+STOP_WORDS = frozenset("""a an and are as at be but by can cannot does for from has have how i
+in is it its my no not of on or our please the their there this to was we what when where
+which who why will with you your after again all any been before being cant could did do dont
+get got help hi hello into just me more need now only out over same so some still than that
+them then they too up us very want wants way were would yes issue problem question""".split())
+# How many of the newest cases are read per subject word when looking for similar cases: the
+# similar cases found are the newest ones, at a cost that does not grow with the desk.
+SIMILAR_PER_WORD = 250
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: never typed by people
 WORD = re.compile(r"[^\W_]+")
 
@@ -40,6 +57,19 @@ def query_tokens(text: str) -> list[str]:
     """The words of a user's query, at most MAX_TOKENS; punctuation and syntax dropped. Case
     and accents stay for the engine to fold as it folds the documents."""
     return WORD.findall(text or "")[:MAX_TOKENS]
+
+
+def significant_words(text: str | None, limit: int = 12) -> list[str]:
+    """The distinct lower-cased words of a text that say what it is about, in order: no stop
+    words, no single letters."""
+    seen: dict[str, None] = {}
+    for word in WORD.findall((text or "")[:2000].lower()):
+        word = word[:MAX_WORD_LENGTH]
+        if word not in STOP_WORDS and len(word) > 1:
+            seen.setdefault(word, None)
+            if len(seen) >= limit:
+                break
+    return list(seen)
 
 
 def _document(kind: str, ref_id: int, *, case_id=None, account_id=None, title="", body=""):
@@ -72,6 +102,17 @@ def account_document(account: Account) -> dict:
                      body=account.support_notes)
 
 
+# Markdown may hold <tags>: PostgreSQL's parser reads them as markup and drops the words
+# between them, so articles are indexed with angle brackets as spaces (their snippets come from
+# the version itself).
+NO_ANGLES = str.maketrans("<>", "  ")
+
+
+def article_document(version: ArticleVersion) -> dict:
+    return _document(ARTICLE_KIND, version.id, title=(version.title or "").translate(NO_ANGLES),
+                     body=version.body_text.translate(NO_ANGLES))
+
+
 def index_case(case: Case) -> None:
     """(Re)index a case's subject and description."""
     _write(db.session.connection(), [case_document(case)], [("case", case.id)])
@@ -88,10 +129,38 @@ def index_account(account: Account) -> None:
     _write(db.session.connection(), [account_document(account)], [("account", account.id)])
 
 
+def index_article_version(version: ArticleVersion) -> None:
+    """(Re)index an article version's title and fields."""
+    _write(db.session.connection(), [article_document(version)], [(ARTICLE_KIND, version.id)])
+
+
+def unindex_article_versions(version_ids) -> None:
+    """Forget article versions deleted without the session seeing each one."""
+    ids = list(version_ids)
+    if ids:
+        table = SearchDocument.__table__
+        db.session.connection().execute(table.delete().where(
+            table.c.kind == ARTICLE_KIND, table.c.ref_id.in_(ids)))
+
+
 TEXT_FIELDS = {Case: ("subject", "description", "account_id"), FeedItem: ("body", "kind"),
-               Account: ("name", "support_notes")}
+               Account: ("name", "support_notes"), ArticleVersion: ("title", "fields")}
 DOCUMENTS = {Case: ("case", case_document), FeedItem: ("feed", feed_document),
-             Account: ("account", account_document)}
+             Account: ("account", account_document),
+             ArticleVersion: (ARTICLE_KIND, article_document)}
+
+
+def subject_word_rows(case_id: int, subject: str | None) -> list[dict]:
+    return [{"case_id": case_id, "word": word} for word in significant_words(subject, 30)]
+
+
+def _write_subject_words(connection, cases: list[Case], replaced: list[int]) -> None:
+    table = CaseSubjectWord.__table__
+    if replaced:
+        connection.execute(table.delete().where(table.c.case_id.in_(replaced)))
+    rows = [row for case in cases for row in subject_word_rows(case.id, case.subject)]
+    if rows:
+        connection.execute(table.insert(), rows)
 
 
 def _changed(obj, fields) -> bool:
@@ -128,6 +197,11 @@ def _keep_index(session: Session, flush_context) -> None:
                  if type(obj) in DOCUMENTS]
     if documents or replaced:
         _write(session.connection(), documents, replaced)
+    worded = [obj for obj in session.new if isinstance(obj, Case)]
+    reworded = [obj for obj in session.dirty
+                if isinstance(obj, Case) and _changed(obj, ("subject",))]
+    if worded or reworded:
+        _write_subject_words(session.connection(), worded + reworded, [c.id for c in reworded])
 
 
 def init_app(app) -> None:
@@ -141,35 +215,78 @@ def _is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _fts_query(tokens: list[str]) -> str:
+def _fts_query(tokens: list[str], *, any_terms: bool = False,
+               every_prefix: bool = False) -> str:
     """Every token quoted (FTS5) or single-quoted (tsquery): user syntax never reaches the
-    engine. All words must appear; the last may be the start of a word (typing)."""
+    engine. All words must appear (or any, with any_terms); the last may be the start of a
+    word (typing), or every one with every_prefix."""
+    last = len(tokens) - 1
     if _is_postgres():
-        return " & ".join(f"'{t}'" for t in tokens) + ":*"
-    return " ".join(f'"{t}"' for t in tokens) + "*"
+        terms = [f"'{t}'" + (":*" if every_prefix or i == last else "")
+                 for i, t in enumerate(tokens)]
+        return (" | " if any_terms else " & ").join(terms)
+    terms = [f'"{t}"' + ("*" if every_prefix or i == last else "") for i, t in enumerate(tokens)]
+    return (" OR " if any_terms else " ").join(terms)
+
+
+def _match(query: str, *, articles: bool) -> sa.Select:
+    """(id, kind, ref_id, case_id, account_id, score) for an engine query, over the desk's
+    documents (score 0..1) or the knowledge base's (score the engine's rank, unbounded: its
+    callers only order by it, and bounding it would rank each match twice). Higher is better."""
+    doc = SearchDocument.__table__
+    columns = (doc.c.id, doc.c.kind, doc.c.ref_id, doc.c.case_id, doc.c.account_id)
+    if _is_postgres():
+        tsquery = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), query)
+        vector = sa.literal_column(f"({PG_DOCUMENT})")  # the GIN indexes' expression
+        stored = sa.literal_column(f"search_documents.{PG_VECTOR_COLUMN}")
+        rank = sa.func.ts_rank(stored, tsquery)
+        # The kind as written in the partial index's predicate, so PostgreSQL picks that index.
+        family = sa.text(ARTICLE_WHERE) if articles else sa.true()
+        score = rank if articles else rank * 10 / (rank * 10 + 1)
+        return (sa.select(*columns, score.label("score"))
+                .where(vector.op("@@")(tsquery), family))
+    name = "knowledge_fts" if articles else "search_fts"
+    fts = sa.table(name, sa.column("rowid"), sa.column("rank"))
+    rank = -fts.c.rank
+    score = rank if articles else rank / (rank + 1)
+    return (sa.select(*columns, score.label("score"))
+            .select_from(fts.join(doc, doc.c.id == fts.c.rowid))
+            .where(sa.literal_column(name).op("MATCH")(query)))
 
 
 def match_documents(text: str) -> sa.Select | None:
-    """The documents matching the text: (id, kind, case_id, account_id, score 0..1 higher
-    better); None when the text has no words."""
+    """The desk's documents (cases, posts and emails, accounts) matching the text: (id, kind,
+    ref_id, case_id, account_id, score 0..1 higher better); None when the text has no words."""
     tokens = query_tokens(text)
     if not tokens:
         return None
-    doc = SearchDocument.__table__
-    query = _fts_query(tokens)
-    if _is_postgres():
-        tsquery = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), query)
-        vector = sa.literal_column(f"({PG_DOCUMENT})")
-        rank = sa.func.ts_rank(vector, tsquery) * 10
-        return (sa.select(doc.c.id, doc.c.kind, doc.c.case_id, doc.c.account_id,
-                          (rank / (rank + 1)).label("score"))
-                .where(vector.op("@@")(tsquery)))
-    fts = sa.table("search_fts", sa.column("rowid"), sa.column("rank"))
-    rank = -fts.c.rank
-    return (sa.select(doc.c.id, doc.c.kind, doc.c.case_id, doc.c.account_id,
-                      (rank / (rank + 1)).label("score"))
-            .select_from(fts.join(doc, doc.c.id == fts.c.rowid))
-            .where(sa.literal_column("search_fts").op("MATCH")(query)))
+    return _match(_fts_query(tokens), articles=False)
+
+
+def match_article_versions(words: list[str], *, any_terms: bool = False,
+                           every_prefix: bool = True) -> sa.Subquery | None:
+    """(version_id, score) of the article versions holding every word (or any, with
+    any_terms), each as the start of a word (or only the last, the one being typed, without
+    every_prefix); None when there is no word to look for."""
+    words = [w for w in words if w]
+    if not words:
+        return None
+    found = _match(_fts_query(words, any_terms=any_terms, every_prefix=every_prefix),
+                   articles=True).subquery("article_documents")
+    return sa.select(found.c.ref_id.label("version_id"), found.c.score).subquery("matches")
+
+
+def similar_cases(words: list[str], *, needed: int) -> sa.Subquery:
+    """(case_id) of the cases whose subject holds at least `needed` of these words, among the
+    newest SIMILAR_PER_WORD cases holding each word."""
+    table = CaseSubjectWord.__table__
+    newest = [sa.select(table.c.case_id).where(table.c.word == word)
+              .order_by(table.c.case_id.desc()).limit(SIMILAR_PER_WORD).subquery()
+              for word in dict.fromkeys(words)]
+    hits = (sa.union_all(*(sa.select(sub.c.case_id) for sub in newest)) if len(newest) > 1
+            else sa.select(newest[0].c.case_id)).subquery("hits")
+    return (sa.select(hits.c.case_id).group_by(hits.c.case_id)
+            .having(sa.func.count() >= needed).subquery("similar_cases"))
 
 
 def snippets(text: str, document_ids: list[int]) -> dict[int, Markup]:
@@ -216,9 +333,20 @@ def needs_rebuild() -> bool:
 
 
 def rebuild() -> int:
-    """Rebuild every document and the search columns from the tables; the count indexed."""
+    """Rebuild every document, the subject words and the search columns from the tables; the
+    count of documents indexed."""
     connection = db.session.connection()
     connection.execute(SearchDocument.__table__.delete())
+    connection.execute(CaseSubjectWord.__table__.delete())
+    batch = []
+    for case_id, subject in db.session.execute(
+            sa.select(Case.id, Case.subject).execution_options(yield_per=2000)):
+        batch += subject_word_rows(case_id, subject)
+        if len(batch) >= 2000:
+            connection.execute(CaseSubjectWord.__table__.insert(), batch)
+            batch = []
+    if batch:
+        connection.execute(CaseSubjectWord.__table__.insert(), batch)
     total = 0
     for model, (_kind, make) in DOCUMENTS.items():
         stmt = sa.select(model).execution_options(yield_per=500)
