@@ -1,0 +1,320 @@
+"""The customer portal's reads and writes: a view over cases, the feed and case teams.
+
+The portal owns no rules of its own: cases come through app.access.portal_cases, changes go
+through app.services.cases (update_case) and app.services.feed, so workflow, milestones and
+the outbox run exactly as for any other change.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from email.utils import getaddresses
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.access import portal_cases, portal_contact
+from app.extensions import db
+from app.models import Attachment, Case, Contact, FeedItem, Invitation, User
+from app.models.common import utcnow
+from app.services import cases as case_service
+from app.services import feed as feed_service
+from app.services import users as user_service
+from app.services.cases import after_case_change, note_conversation
+from app.services.errors import AccessDenied, ValidationFailed
+from app.services.mail_headers import thread_root
+from app.services.notifications import case_url, mail_url, render_pair
+from app.services.outbox import enqueue_message
+from app.services.users import INVITATION_DAYS
+
+CASE_STATES = {"open": "Open", "closed": "Closed"}
+# Of the timeline, the portal shows the conversation only: never changes, tasks or system lines.
+CONVERSATION_KINDS = ("post", "file", "email")
+
+
+def authenticate_customer(email: str, password: str) -> User | None:
+    """The active customer with this email and password who has a contact, else None: staff
+    and every other failure get the same None (and the same time spent hashing)."""
+    user = user_service.authenticate(email, password)
+    if user is None or user.role != "customer" or portal_contact(user) is None:
+        return None
+    return user
+
+
+def account_contacts(contact: Contact) -> list[Contact]:
+    """The contacts of the customer's account, by name (an account admin filters by them)."""
+    return list(db.session.scalars(sa.select(Contact).where(
+        Contact.account_id == contact.account_id).order_by(Contact.name, Contact.id)))
+
+
+def my_cases_stmt(user: User, *, state: str = "open", scope: str = "mine",
+                  contact_id: int | None = None) -> sa.Select:
+    """The customer's cases in one state, last updated first. "mine" is the cases they are the
+    contact of; "all" (an account admin's "All our cases") every case they may see, narrowed
+    to one contact of their account when asked."""
+    contact = portal_contact(user)
+    stmt = sa.select(Case).where(portal_cases(user))
+    if scope != "all" or contact is None or not contact.portal_account_admin:
+        stmt = stmt.where(Case.contact_id == (contact.id if contact else None))
+    elif contact_id is not None:
+        stmt = stmt.where(Case.contact_id == contact_id, Case.account_id == contact.account_id)
+    if state == "closed":
+        stmt = stmt.where(Case.status == "Closed")
+    elif state == "open":
+        stmt = stmt.where(Case.status != "Closed")
+    return (stmt.options(joinedload(Case.contact))
+            .order_by(Case.updated_at.desc(), Case.number.desc()))
+
+
+def _addresses(item: FeedItem) -> set[str]:
+    """Every address on an email item's envelope (From, To, Cc), lower-cased."""
+    values = [row.get("new") or "" for row in item.changes or ()
+              if isinstance(row, dict) and row.get("field") in ("from", "to", "cc")]
+    return {address.lower() for _, address in getaddresses(values) if address}
+
+
+def _customer_addresses(case: Case) -> set[str]:
+    """The addresses of the case's account's contacts (and of its contact): the customer."""
+    stmt = sa.select(sa.func.lower(Contact.email)).where(Contact.email.is_not(None))
+    if case.account_id is not None:
+        stmt = stmt.where(sa.or_(Contact.account_id == case.account_id,
+                                 Contact.id == case.contact_id))
+    else:
+        stmt = stmt.where(Contact.id == case.contact_id)
+    return set(db.session.scalars(stmt))
+
+
+def in_conversation(item: FeedItem, customer_addresses: set[str]) -> bool:
+    """Whether the customer may see this timeline item: public posts and files, and public
+    emails to or from the customer (an email to a third party stays with the staff)."""
+    if not item.is_public or item.kind not in CONVERSATION_KINDS:
+        return False
+    if item.kind != "email":
+        return True
+    return bool(_addresses(item) & customer_addresses)
+
+
+CONVERSATION_PAGE = 50
+
+
+def conversation(case: Case, *, page: int = 1) -> tuple[list[FeedItem], bool]:
+    """One page of the case's public conversation, oldest first on the page (the newest page
+    first), and whether earlier messages exist."""
+    stmt = (sa.select(FeedItem)
+            .where(FeedItem.case_id == case.id, FeedItem.visibility == "public",
+                   FeedItem.kind.in_(CONVERSATION_KINDS))
+            .options(joinedload(FeedItem.author), selectinload(FeedItem.attachments))
+            .order_by(FeedItem.created_at.desc(), FeedItem.id.desc()))
+    addresses = _customer_addresses(case)
+    shown = [item for item in db.session.scalars(stmt) if in_conversation(item, addresses)]
+    start = (max(page, 1) - 1) * CONVERSATION_PAGE
+    chosen = shown[start:start + CONVERSATION_PAGE]
+    return list(reversed(chosen)), len(shown) > start + CONVERSATION_PAGE
+
+
+def public_attachment(case: Case, attachment_id: int) -> Attachment | None:
+    """A file of this case the customer may download: on an item of the conversation only,
+    loaded through the case (never by its own id alone)."""
+    attachment = db.session.scalar(
+        sa.select(Attachment).where(Attachment.id == attachment_id,
+                                    Attachment.case_id == case.id)
+        .options(joinedload(Attachment.feed_item)))
+    if attachment is None or attachment.feed_item.case_id != case.id:
+        return None
+    if not in_conversation(attachment.feed_item, _customer_addresses(case)):
+        return None
+    return attachment
+
+
+# Access ---------------------------------------------------------------------------------------
+
+RESET_VALID_FOR = timedelta(hours=24)
+
+
+def portal_user_of(contact: Contact) -> User | None:
+    """The customer user who signs in as this contact, if one was ever invited."""
+    return db.session.scalar(sa.select(User).where(User.contact_id == contact.id,
+                                                   User.role == "customer")
+                             .order_by(User.id).limit(1))
+
+
+def portal_status(contact: Contact) -> str:
+    """"none" (never invited), "invited" (no password yet), "active" or "disabled"."""
+    user = portal_user_of(contact)
+    if user is None:
+        return "none"
+    if not user.active:
+        return "disabled"
+    return "active" if user.password_hash else "invited"
+
+
+def invite_to_portal(contact: Contact, *, actor: User) -> User:
+    """Give the contact portal access and email them a one-use link (valid 7 days) to set a
+    password; inviting again replaces the earlier link and turns disabled access back on."""
+    require_staff(actor)
+    if not (contact.email or "").strip():
+        raise ValidationFailed(f"{contact.name} has no email address; add one first.", "email")
+    user = portal_user_of(contact)
+    if user is None:
+        taken = user_service.find_user_by_email(contact.email)
+        if taken is not None:
+            raise ValidationFailed(f"{contact.email} already signs in to Casebook as "
+                                   f"{'staff' if taken.is_staff else 'another customer'}.",
+                                   "email")
+        user = user_service.create_user(email=contact.email, name=contact.name,
+                                        role="customer", contact=contact)
+    elif user.email != user_service.normalise_email(contact.email):
+        _follow_contact_email(user, contact)
+    user.active = True
+    token = user_service.create_invitation(user, actor=actor)
+    _send_link(user, "portal_invitation", token, inviter=actor, days=INVITATION_DAYS)
+    return user
+
+
+def _follow_contact_email(user: User, contact: Contact) -> None:
+    """The contact's address changed since the invitation: the sign-in address follows it."""
+    taken = user_service.find_user_by_email(contact.email)
+    if taken is not None and taken.id != user.id:
+        raise ValidationFailed(f"{contact.email} already signs in to Casebook.", "email")
+    user.email = user_service.normalise_email(contact.email)
+
+
+def disable_portal_access(contact: Contact, *, actor: User) -> User | None:
+    """Turn the contact's portal access off: their sessions end at once and open links die."""
+    require_staff(actor)
+    user = portal_user_of(contact)
+    if user is None:
+        return None
+    user.active = False
+    user_service.end_other_sessions(user)
+    user_service.expire_open_links(user)
+    db.session.flush()
+    return user
+
+
+def set_account_admin(contact: Contact, value: bool, *, actor: User) -> Contact:
+    """Mark the contact an account admin (sees every case of the account) or not."""
+    require_staff(actor)
+    contact.portal_account_admin = bool(value)
+    db.session.flush()
+    return contact
+
+
+def request_password_reset(email: str) -> None:
+    """Email a one-use reset link to an active portal customer with this address; for any
+    other address do nothing, so the answer never tells who has an account."""
+    user = user_service.find_user_by_email(email or "")
+    if user is None or user.role != "customer" or not user.active or user.contact_id is None:
+        return
+    token = user_service.create_invitation(user, actor=None, purpose="reset",
+                                           valid_for=RESET_VALID_FOR)
+    _send_link(user, "portal_reset", token, hours=int(RESET_VALID_FOR.total_seconds() // 3600))
+
+
+def _send_link(user: User, template: str, token: str, **context) -> None:
+    link = mail_url("portal.reset", token=token)
+    text, html = render_pair(template, user=user, link=link,
+                             sign_in=mail_url("portal.login"), **context)
+    subjects = {"portal_invitation": "Your access to our support portal",
+                "portal_reset": "Reset your support portal password"}
+    enqueue_message(to=[user.email], subject=subjects[template], text=text, html=html,
+                    kind="portal")
+
+
+def find_portal_link(raw_token: str) -> Invitation | None:
+    """The invitation or reset link behind a token, if it belongs to a customer."""
+    invitation = user_service.find_invitation(raw_token)
+    if invitation is None or invitation.user.role != "customer":
+        return None
+    return invitation
+
+
+def portal_link_problem(invitation: Invitation | None) -> str | None:
+    """Why a portal link cannot be used, or None when it can."""
+    if invitation is None:
+        return "This link is not valid. Check that you copied the whole link."
+    if invitation.is_used:
+        return "This link has already been used. Sign in with the password you chose."
+    if invitation.is_expired(utcnow()):
+        return "This link has expired. Ask for a new one below."
+    if not invitation.user.active or invitation.user.contact_id is None:
+        return "Portal access for this address is turned off. Contact our support team."
+    return None
+
+
+def use_portal_link(invitation: Invitation, password: str) -> User:
+    """Set the customer's password from their link, use the link up, end other sessions."""
+    problem = portal_link_problem(invitation)
+    if problem:
+        raise ValidationFailed(problem)
+    invitation.used_at = utcnow()
+    user = invitation.user
+    user.set_password(password)
+    user_service.end_other_sessions(user)
+    db.session.flush()
+    return user
+
+
+def require_staff(actor: User) -> None:
+    if not actor.is_staff:
+        raise AccessDenied("Only staff can change portal access.")
+
+
+# The customer's own changes -------------------------------------------------------------------
+
+def reply_as_customer(case: Case, *, actor: User, body: str = "", uploads=(),
+                      request_key: str | None = None) -> FeedItem:
+    """The customer's reply (text, files or both) as one public item on the case's feed; the
+    case counts as updated, its rules and milestones run, and the owner hears of it."""
+    require_portal_case(actor, case)
+    uploads = list(uploads)
+    if uploads:
+        item = feed_service.add_files(case, actor=actor, uploads=uploads, comment=body,
+                                      visibility="public", request_key=request_key)
+    else:
+        item = feed_service.add_post(case, actor=actor, body=body, visibility="public",
+                                     request_key=request_key)
+    case.updated_at = utcnow()
+    note_conversation(case)
+    after_case_change(case, actor=actor, changes=[], created=False)
+    notify_owner(case, item, actor=actor)
+    return item
+
+
+def notify_owner(case: Case, item: FeedItem, *, actor: User) -> None:
+    """Queue a "your customer replied" email to the case owner (never to the customer)."""
+    owner = case.owner
+    if owner is None or not owner.active or not owner.is_staff:
+        return
+    text, html = render_pair("portal_reply", case=case, item=item, actor=actor,
+                             body_html=Markup(item.body_html), link=case_url(case),
+                             files=list(item.attachments))
+    enqueue_message(to=[owner.email], subject=f"[Case {case.padded_number}] {actor.name} "
+                                              f"replied: {case.subject}"[:255],
+                    text=text, html=html, case=case, kind="alert",
+                    references=[thread_root(case)])
+
+
+def close_as_customer(case: Case, *, actor: User, note: str = "") -> list[dict]:
+    """The customer closes their case (through the one door), with an optional note."""
+    require_portal_case(actor, case)
+    return case_service.close_case(case, actor=actor, note=note or "Closed by the customer.")
+
+
+def reopen_as_customer(case: Case, *, actor: User, reason: str) -> list[dict]:
+    """The customer reopens a closed case with a reason, which the history keeps."""
+    require_portal_case(actor, case)
+    if not (reason or "").strip():
+        raise ValidationFailed("Tell us why the case needs more work.", "reason")
+    if case.is_open:
+        raise ValidationFailed("This case is already open.")
+    return case_service.update_case(case, actor=actor, expected_version=None,
+                                    status="Working", note=f"Reopened by the customer: {reason}")
+
+
+def require_portal_case(actor: User, case: Case) -> None:
+    """Refuse a customer's change to a case the portal does not show them."""
+    visible = db.session.scalar(sa.select(Case.id).where(Case.id == case.id,
+                                                         portal_cases(actor)))
+    if visible is None:
+        raise AccessDenied("You cannot change this case.")
