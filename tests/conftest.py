@@ -231,3 +231,12 @@ def sign_in(page, live_server, email, password=None):
     page.fill("input[name=password]", password or PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/cases/")
+
+
+def sign_in_portal(page, live_server, email, password=None):
+    """Sign a customer in through the portal's real form in the browser; lands on My cases."""
+    page.goto(live_server.url + "/portal/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password or PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/portal/")

@@ -318,3 +318,17 @@ def require_portal_case(actor: User, case: Case) -> None:
                                                          portal_cases(actor)))
     if visible is None:
         raise AccessDenied("You cannot change this case.")
+
+
+def portal_summary(contact: Contact) -> dict:
+    """What the staff contact page shows about the contact's portal access."""
+    user = portal_user_of(contact)
+    status = portal_status(contact)
+    link_expires = None
+    if user is not None and status == "invited":
+        link_expires = db.session.scalar(
+            sa.select(sa.func.max(Invitation.expires_at)).where(
+                Invitation.user_id == user.id, Invitation.used_at.is_(None),
+                Invitation.expires_at > utcnow()))
+    return {"status": status, "user": user, "link_expires": link_expires,
+            "account_admin": contact.portal_account_admin, "can_invite": bool(contact.email)}
