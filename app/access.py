@@ -36,10 +36,14 @@ BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
+# A customer's own pages live in the portal; of the console's they reach only these.
+CUSTOMER_SIGNED_IN_ENDPOINTS = {"auth.logout", "auth.index", "auth.welcome"}
+
+
 def may_use_endpoint(user: User, endpoint: str) -> bool:
     """True when the user's role may reach this endpoint at all; unknown areas are denied."""
     if endpoint in SIGNED_IN_ENDPOINTS:
-        return True
+        return user.is_staff or endpoint in CUSTOMER_SIGNED_IN_ENDPOINTS
     blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else ""
     return user.role in BLUEPRINT_ROLES.get(blueprint, ())
 
