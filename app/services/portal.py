@@ -7,7 +7,6 @@ the outbox run exactly as for any other change.
 from __future__ import annotations
 
 from datetime import timedelta
-from email.utils import getaddresses
 
 import sqlalchemy as sa
 from markupsafe import Markup
@@ -20,7 +19,8 @@ from app.models.common import utcnow
 from app.services import cases as case_service
 from app.services import feed as feed_service
 from app.services import users as user_service
-from app.services.cases import after_case_change, note_conversation
+from app.services.cases import after_case_change
+from app.services.conversation import CONVERSATION_KINDS, customer_addresses, in_conversation
 from app.services.errors import AccessDenied, ValidationFailed
 from app.services.mail_headers import thread_root
 from app.services.notifications import case_url, mail_url, render_pair
@@ -28,8 +28,6 @@ from app.services.outbox import enqueue_message
 from app.services.users import INVITATION_DAYS
 
 CASE_STATES = {"open": "Open", "closed": "Closed"}
-# Of the timeline, the portal shows the conversation only: never changes, tasks or system lines.
-CONVERSATION_KINDS = ("post", "file", "email")
 
 
 def authenticate_customer(email: str, password: str) -> User | None:
@@ -66,34 +64,6 @@ def my_cases_stmt(user: User, *, state: str = "open", scope: str = "mine",
             .order_by(Case.updated_at.desc(), Case.number.desc()))
 
 
-def _addresses(item: FeedItem) -> set[str]:
-    """Every address on an email item's envelope (From, To, Cc), lower-cased."""
-    values = [row.get("new") or "" for row in item.changes or ()
-              if isinstance(row, dict) and row.get("field") in ("from", "to", "cc")]
-    return {address.lower() for _, address in getaddresses(values) if address}
-
-
-def _customer_addresses(case: Case) -> set[str]:
-    """The addresses of the case's account's contacts (and of its contact): the customer."""
-    stmt = sa.select(sa.func.lower(Contact.email)).where(Contact.email.is_not(None))
-    if case.account_id is not None:
-        stmt = stmt.where(sa.or_(Contact.account_id == case.account_id,
-                                 Contact.id == case.contact_id))
-    else:
-        stmt = stmt.where(Contact.id == case.contact_id)
-    return set(db.session.scalars(stmt))
-
-
-def in_conversation(item: FeedItem, customer_addresses: set[str]) -> bool:
-    """Whether the customer may see this timeline item: public posts and files, and public
-    emails to or from the customer (an email to a third party stays with the staff)."""
-    if not item.is_public or item.kind not in CONVERSATION_KINDS:
-        return False
-    if item.kind != "email":
-        return True
-    return bool(_addresses(item) & customer_addresses)
-
-
 CONVERSATION_PAGE = 50
 
 
@@ -105,7 +75,7 @@ def conversation(case: Case, *, page: int = 1) -> tuple[list[FeedItem], bool]:
                    FeedItem.kind.in_(CONVERSATION_KINDS))
             .options(joinedload(FeedItem.author), selectinload(FeedItem.attachments))
             .order_by(FeedItem.created_at.desc(), FeedItem.id.desc()))
-    addresses = _customer_addresses(case)
+    addresses = customer_addresses(case)
     shown = [item for item in db.session.scalars(stmt) if in_conversation(item, addresses)]
     start = (max(page, 1) - 1) * CONVERSATION_PAGE
     chosen = shown[start:start + CONVERSATION_PAGE]
@@ -121,7 +91,7 @@ def public_attachment(case: Case, attachment_id: int) -> Attachment | None:
         .options(joinedload(Attachment.feed_item)))
     if attachment is None or attachment.feed_item.case_id != case.id:
         return None
-    if not in_conversation(attachment.feed_item, _customer_addresses(case)):
+    if not in_conversation(attachment.feed_item, customer_addresses(case)):
         return None
     return attachment
 
@@ -275,7 +245,8 @@ def reply_as_customer(case: Case, *, actor: User, body: str = "", uploads=(),
         item = feed_service.add_post(case, actor=actor, body=body, visibility="public",
                                      request_key=request_key)
     case.updated_at = utcnow()
-    note_conversation(case)
+    # Rules see a save without field changes; the milestones re-derive from the history, so
+    # the customer's reply restarts or completes them as any conversation item does.
     after_case_change(case, actor=actor, changes=[], created=False)
     notify_owner(case, item, actor=actor)
     return item
