@@ -79,7 +79,7 @@ def download(number: int, attachment_id: int):
                            inline=False)
 
 
-def _case_form_failed(case, status: int = 422, **forms):
+def case_form_failed(case, status: int = 422, **forms):
     """The case page again, with the form that failed and what was typed."""
     response = render_template("portal/case.html", **case_page_context(case, **forms))
     return response, status
@@ -94,7 +94,7 @@ def case_reply(number: int):
         flash("This case is closed. Reopen it to add a reply.", "error")
         return hx_redirect(url_for("portal.case", number=number))
     if not form.validate_on_submit():
-        return _case_form_failed(case, reply_form=form)
+        return case_form_failed(case, reply_form=form)
     try:
         portal_service.reply_as_customer(
             case, actor=current_customer(), body=form.body.data or "",
@@ -106,7 +106,7 @@ def case_reply(number: int):
     except ValidationFailed as exc:
         db.session.rollback()
         show_refusal(form, exc, {"files": "files"}, default="body")
-        return _case_form_failed(case, reply_form=form)
+        return case_form_failed(case, reply_form=form)
     db.session.commit()
     flash("Your reply was sent.", "success")
     return hx_redirect(url_for("portal.case", number=number) + "#conversation")
@@ -118,7 +118,7 @@ def case_close(number: int):
     case = get_portal_case_or_404(number, current_user)
     form = CloseCaseForm()
     if not form.validate_on_submit():
-        return _case_form_failed(case, close_form=form)
+        return case_form_failed(case, close_form=form)
     return _change(case, lambda: portal_service.close_as_customer(
         case, actor=current_customer(), note=form.note.data or ""),
         "Your case is closed. Reopen it here any time.", close_form=form)
@@ -130,7 +130,7 @@ def case_reopen(number: int):
     case = get_portal_case_or_404(number, current_user)
     form = ReopenCaseForm()
     if not form.validate_on_submit():
-        return _case_form_failed(case, reopen_form=form)
+        return case_form_failed(case, reopen_form=form)
     return _change(case, lambda: portal_service.reopen_as_customer(
         case, actor=current_customer(), reason=form.reason.data),
         "Your case is open again; our team has been told why.", reopen_form=form)
