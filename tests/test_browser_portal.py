@@ -52,3 +52,26 @@ def test_a_customer_sees_the_public_reply_not_the_note_and_answers(page, browser
         assert "Priya Patel" in staff.inner_text(".feed-item:has-text('completely blank')")
     finally:
         staff_context.close()
+
+
+@pytest.mark.browser
+def test_the_portal_pages_have_no_serious_accessibility_problems(page, live_server):
+    from app.services import feed as feed_service
+    from tests.test_browser_accessibility import problems_on
+
+    with live_server.app.app_context():
+        agent = make_user(email="alex@example.com", name="Alex Agent")
+        customer = make_customer(email="dana@northwind.test", name="Dana Whitfield",
+                                 account_admin=True)
+        case = make_case(actor=agent, subject="Printer shows E-104", contact=customer.contact)
+        feed_service.add_post(case, actor=agent, body="Please send a photo.", visibility="public")
+        make_case(actor=agent, subject="Old question", contact=customer.contact, status="Closed")
+        number = case.number
+        db.session.commit()
+    base = live_server.url
+    problems = problems_on(page, base + "/portal/login") + problems_on(page, base + "/portal/forgot")
+    sign_in_portal(page, live_server, "dana@northwind.test")
+    for path in ("/portal/", "/portal/?state=closed", "/portal/?scope=all",
+                 f"/portal/cases/{number}"):
+        problems += problems_on(page, base + path)
+    assert not problems, "\n".join(problems)
