@@ -75,13 +75,15 @@ PAGES = [
     Page("Case page's Milestones list", "case", "cases.related_list",
          lambda c: {"number": c["long_case"], "key": "milestones"}, headers=HX),
     Page("At risk milestones", "list", "entitlements.at_risk", lambda c: {}),
-    # The customer portal, as the contact of the long-feed case (their open, then closed).
+    # The customer portal, as the contact of the long-feed case, who is their account's admin.
     Page("Portal My cases", "list", "portal.my_cases", lambda c: {}, customer=True),
-    Page("Portal My cases, closed, page 2", "list", "portal.my_cases",
-         lambda c: {"state": "closed", "page": 2}, customer=True),
-    Page("Portal case page (feed of 60)", "case", "portal.case",
-         lambda c: {"number": c["long_case"]}, small=lambda c: {"number": c["short_case"]},
+    Page("Portal All our cases", "list", "portal.my_cases", lambda c: {"scope": "all"},
          customer=True),
+    Page("Portal All our cases, closed, page 5", "list", "portal.my_cases",
+         lambda c: {"scope": "all", "state": "closed", "page": 5}, customer=True),
+    Page("Portal case page (feed of 60)", "case", "portal.case",
+         lambda c: {"number": c["long_case"]},
+         small=lambda c: {"number": c["portal_short_case"]}, customer=True),
 ]
 
 

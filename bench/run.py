@@ -150,7 +150,7 @@ def main() -> None:
     stamp = time.strftime("%Y-%m-%d-%H%M")
     app = common.make_app(url)
     context = bench_context(app)
-    common.ensure_bench_customer(app, context["long_case"])
+    context["portal_short_case"] = common.ensure_bench_customer(app, context["long_case"])
     print(f"Casebook bench on {dialect}: {context['cases']:,} cases, "
           f"{context['feed_items']:,} feed items", flush=True)
     results = []

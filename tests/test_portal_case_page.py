@@ -173,3 +173,26 @@ def test_the_case_page_reads_in_a_few_statements(login, agent, count_queries):
     with count_queries() as counter:
         assert client.get(f"/portal/cases/{case.number}").status_code == 200
     assert counter.count <= 10, counter.statements
+
+
+def test_a_reply_to_a_case_waiting_on_the_customer_puts_it_back_to_working(login, agent):
+    customer, case = customer_case(agent, status="Waiting on Customer")
+    portal_client(login, customer).post(f"/portal/cases/{case.number}/reply",
+                                        data={"body": "Here is the serial: 4417"})
+    assert db.session.get(Case, case.id).status == "Working"
+    change = db.session.scalar(sa.select(FeedItem).where(
+        FeedItem.case_id == case.id, FeedItem.kind == "change"))
+    assert change.author_id == customer.id and change.changes[0]["new"] == "Working"
+
+
+def test_a_status_rule_fires_when_the_customer_answers(login, agent):
+    from app.models import OutboxMessage
+    from tests.factories import make_workflow_rule
+
+    make_workflow_rule([("status", "changed_to", "Working")], kinds=("owner",),
+                       name="Customer answered")
+    customer, case = customer_case(agent, status="Waiting on Customer")
+    portal_client(login, customer).post(f"/portal/cases/{case.number}/reply",
+                                        data={"body": "Answer"})
+    assert any(m.rule is not None and m.rule.name == "Customer answered"
+               for m in db.session.scalars(sa.select(OutboxMessage)))

@@ -75,8 +75,10 @@ def conversation(case: Case, *, page: int = 1) -> tuple[list[FeedItem], bool]:
                    FeedItem.kind.in_(CONVERSATION_KINDS))
             .options(joinedload(FeedItem.author), selectinload(FeedItem.attachments))
             .order_by(FeedItem.created_at.desc(), FeedItem.id.desc()))
-    addresses = customer_addresses(case)
-    shown = [item for item in db.session.scalars(stmt) if in_conversation(item, addresses)]
+    items = db.session.scalars(stmt).all()
+    # The customer's addresses matter only for emails (most cases have none: no query).
+    addresses = customer_addresses(case) if any(i.kind == "email" for i in items) else set()
+    shown = [item for item in items if in_conversation(item, addresses)]
     start = (max(page, 1) - 1) * CONVERSATION_PAGE
     chosen = shown[start:start + CONVERSATION_PAGE]
     return list(reversed(chosen)), len(shown) > start + CONVERSATION_PAGE
@@ -235,7 +237,8 @@ def require_staff(actor: User) -> None:
 def reply_as_customer(case: Case, *, actor: User, body: str = "", uploads=(),
                       request_key: str | None = None) -> FeedItem:
     """The customer's reply (text, files or both) as one public item on the case's feed; the
-    case counts as updated, its rules and milestones run, and the owner hears of it."""
+    case counts as updated (a case waiting on the customer goes back to Working), its rules
+    and milestones run, and the owner hears of it."""
     require_portal_case(actor, case)
     uploads = list(uploads)
     if uploads:
@@ -244,10 +247,14 @@ def reply_as_customer(case: Case, *, actor: User, body: str = "", uploads=(),
     else:
         item = feed_service.add_post(case, actor=actor, body=body, visibility="public",
                                      request_key=request_key)
-    case.updated_at = utcnow()
-    # Rules see a save without field changes; the milestones re-derive from the history, so
-    # the customer's reply restarts or completes them as any conversation item does.
-    after_case_change(case, actor=actor, changes=[], created=False)
+    if case.status == "Waiting on Customer":
+        # The answer we waited for: back to Working, through the one door (history, rules).
+        case_service.update_case(case, actor=actor, expected_version=None, status="Working")
+    else:
+        case.updated_at = utcnow()
+        # Rules see a save without field changes; the milestones re-derive from the history,
+        # so the reply restarts or completes them as any conversation item does.
+        after_case_change(case, actor=actor, changes=[], created=False)
     notify_owner(case, item, actor=actor)
     return item
 
