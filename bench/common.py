@@ -51,9 +51,9 @@ def make_app(url: str):
 
 def ensure_bench_customer(app, case_number: int) -> int:
     """A portal customer (BENCH_CUSTOMER_EMAIL / BENCH_PASSWORD) signing in as the contact of
-    the given case, its account's admin, created on first use; returns the number of another case of theirs with
-    the fewest public items (the portal case page's small variant; the given case when the
-    contact has no other)."""
+    the given case, made its account's admin, created on first use; returns the number of
+    another case of theirs with the fewest public items (the portal case page's small
+    variant; the given case when the contact has no other)."""
     import sqlalchemy as sa
     from werkzeug.security import generate_password_hash
 

@@ -7,7 +7,9 @@ from app.extensions import db
 from app.services import case_mail, feed as feed_service
 from app.services.cases import update_case
 from app.services.mail_ingest import ingest_message
-from tests.factories import add_team_member, make_account, make_case, make_contact, make_role, make_user
+from tests.factories import (
+    add_team_member, make_account, make_case, make_contact, make_role, make_user,
+)
 from tests.portal_factories import make_customer
 
 

@@ -69,7 +69,8 @@ def test_the_portal_pages_have_no_serious_accessibility_problems(page, live_serv
         number = case.number
         db.session.commit()
     base = live_server.url
-    problems = problems_on(page, base + "/portal/login") + problems_on(page, base + "/portal/forgot")
+    problems = problems_on(page, base + "/portal/login")
+    problems += problems_on(page, base + "/portal/forgot")
     sign_in_portal(page, live_server, "dana@northwind.test")
     for path in ("/portal/", "/portal/?state=closed", "/portal/?scope=all",
                  f"/portal/cases/{number}"):

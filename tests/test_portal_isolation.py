@@ -93,7 +93,8 @@ def test_internal_files_are_never_downloadable(login, world):
     client = portal_client(login, world.a.customer)
     number = world.a.case.number
     assert client.get(f"/portal/cases/{number}/files/{world.a.public_file_id}").status_code == 200
-    assert client.get(f"/portal/cases/{number}/files/{world.a.internal_file_id}").status_code == 404
+    hidden = client.get(f"/portal/cases/{number}/files/{world.a.internal_file_id}")
+    assert hidden.status_code == 404
 
 
 def test_downloads_carry_the_staff_downloads_safe_headers(login, world):

@@ -8,7 +8,7 @@ from app.accounts.contacts import load_contact
 from app.extensions import db
 from app.forms import Form
 from app.htmx import hx_redirect, render_form
-from app.services import portal as portal_service
+from app.services import portal_access as access_service
 from app.services.errors import ValidationFailed
 
 
@@ -36,7 +36,7 @@ def invite_to_portal(contact_id: int):
     contact = load_contact(contact_id)
     if InviteForm().validate_on_submit():
         try:
-            portal_service.invite_to_portal(contact, actor=current_user)
+            access_service.invite_to_portal(contact, actor=current_user)
         except ValidationFailed as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -53,7 +53,7 @@ def disable_portal(contact_id: int):
     contact = load_contact(contact_id)
     form = DisablePortalForm()
     if form.validate_on_submit():
-        portal_service.disable_portal_access(contact, actor=current_user)
+        access_service.disable_portal_access(contact, actor=current_user)
         db.session.commit()
         flash(f"{contact.name} can no longer use the portal and was signed out.", "success")
         return _back(contact)
@@ -66,7 +66,7 @@ def portal_account_admin(contact_id: int):
     contact = load_contact(contact_id)
     form = AccountAdminForm()
     if form.validate_on_submit():
-        portal_service.set_account_admin(contact, form.account_admin.data, actor=current_user)
+        access_service.set_account_admin(contact, form.account_admin.data, actor=current_user)
         db.session.commit()
         sees = (f"every case of {contact.account.name}" if contact.portal_account_admin
                 else "only the cases they are the contact of")

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.htmx import hx_redirect, render_form
 from app.portal import bp
 from app.portal.forms import ForgotPasswordForm, PortalSignInForm, SetPasswordForm
-from app.services import portal as portal_service
+from app.services import portal_access as access_service
 from app.services import users as user_service
 
 SIGN_IN_FAILED = "That email and password do not match a portal account."
@@ -32,7 +32,7 @@ def login():
         refusal = throttle.sign_in_refusal(form.email.data, address)
         if refusal:
             return render_template("portal/login.html", form=form, refusal=refusal), 429
-        user = portal_service.authenticate_customer(form.email.data, form.password.data)
+        user = access_service.authenticate_customer(form.email.data, form.password.data)
         if user is not None:
             return _sign_in(user, remember=form.remember.data)
         throttle.record_failed_sign_in(form.email.data, address)
@@ -75,7 +75,7 @@ def forgot():
             return render_template("portal/forgot.html", form=form, refusal=refusal), 429
         # Counted like a failed sign-in: a flood of reset mail is slowed down the same way.
         throttle.record_failed_sign_in(form.email.data, address)
-        portal_service.request_password_reset(form.email.data)
+        access_service.request_password_reset(form.email.data)
         db.session.commit()
         return render_template("portal/forgot_sent.html")
     return render_form("portal/forgot.html", form)
@@ -84,14 +84,14 @@ def forgot():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset(token: str):
     """Choose a password from an emailed link (an invitation or a reset); dead links say why."""
-    link = portal_service.find_portal_link(token)
-    problem = portal_service.portal_link_problem(link)
+    link = access_service.find_portal_link(token)
+    problem = access_service.portal_link_problem(link)
     if problem:
         page = render_template("portal/link_invalid.html", message=problem)
         return page, 404 if link is None else 410, {"Cache-Control": "no-store"}
     form = SetPasswordForm()
     if form.validate_on_submit():
-        user = portal_service.use_portal_link(link, form.password.data)
+        user = access_service.use_portal_link(link, form.password.data)
         if current_user.is_authenticated:  # someone else was signed in on this browser
             user_service.end_session(current_user.session_token)
             logout_user()
