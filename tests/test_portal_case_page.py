@@ -196,3 +196,15 @@ def test_a_status_rule_fires_when_the_customer_answers(login, agent):
                                         data={"body": "Answer"})
     assert any(m.rule is not None and m.rule.name == "Customer answered"
                for m in db.session.scalars(sa.select(OutboxMessage)))
+
+
+def test_a_long_list_counts_only_so_far(login, agent, monkeypatch):
+    from app.services import portal as portal_service
+
+    monkeypatch.setattr(portal_service, "COUNT_CAP", 25)
+    customer = make_customer()
+    for n in range(50):
+        make_case(actor=agent, subject=f"Case {n}", contact=customer.contact)
+    page = soup(portal_client(login, customer).get("/portal/"))
+    assert "Page 1 of 2+" in page.select_one(".pager").get_text(" ", strip=True)
+    assert page.select_one('a[rel="next"]') is not None

@@ -7,7 +7,7 @@ from app.cases.attachments import send_attachment
 from app.extensions import db
 from app.forms import show_refusal
 from app.htmx import hx_redirect, render_page_or_fragment
-from app.pagination import paginate, parse_page
+from app.pagination import parse_page
 from app.portal import bp
 from app.portal.common import current_contact, current_customer
 from app.portal.forms import CloseCaseForm, ReopenCaseForm, ReplyForm
@@ -43,7 +43,8 @@ def my_cases():
     stmt = portal_service.my_cases_stmt(current_customer(), state=filters["state"],
                                         scope=filters["scope"],
                                         contact_id=chosen.id if chosen else None)
-    results = paginate(stmt, page=parse_page(request.args.get("page")), per_page=CASES_PER_PAGE)
+    results = portal_service.page_of_cases(stmt, page=parse_page(request.args.get("page")),
+                                           per_page=CASES_PER_PAGE)
     return render_page_or_fragment("portal/my_cases.html", "portal/_case_rows.html",
                                    results=results, contact=contact, **filters)
 

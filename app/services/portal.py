@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.access import portal_cases, portal_contact
 from app.extensions import db
+from app.pagination import Page, paginate
 from app.models import Attachment, Case, Contact, FeedItem, User
 from app.models.common import utcnow
 from app.services import cases as case_service
@@ -49,6 +50,21 @@ def my_cases_stmt(user: User, *, state: str = "open", scope: str = "mine",
         stmt = stmt.where(Case.status != "Closed")
     return (stmt.options(joinedload(Case.contact))
             .order_by(Case.updated_at.desc(), Case.number.desc()))
+
+
+# A list's total is counted up to this many rows past the page's start ("1,000+"), as on
+# the staff lists: an account admin of a large account never waits for a full count.
+COUNT_CAP = 1_000
+
+
+def page_of_cases(stmt: sa.Select, *, page: int, per_page: int) -> Page:
+    """One page of a case list with a total bounded by COUNT_CAP past the page's start."""
+    bound = (page - 1) * per_page + COUNT_CAP
+    counted = db.session.scalar(sa.select(sa.func.count()).select_from(
+        stmt.order_by(None).with_only_columns(Case.id).limit(bound + 1).subquery())) or 0
+    results = paginate(stmt, page=page, per_page=per_page, total=min(counted, bound))
+    results.capped = counted > bound
+    return results
 
 
 CONVERSATION_PAGE = 50
