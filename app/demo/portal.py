@@ -45,9 +45,10 @@ def seed_portal_demo(seeder, per_customer: int) -> None:
 def _tell_cases(seeder, contact: Contact, count: int) -> None:
     topics = [t for t in TOPICS if t["product"] in seeder.assets[contact.account_id]]
     for n in range(count):
-        # The newest two stay open, the older ones were solved.
-        final = ("Waiting on Customer", "Working", "Closed", "Closed")[n % 4]
-        opened = seeder.now - timedelta(days=2 + n * 9, hours=seeder.rng.randint(1, 8))
+        # The newest (opened this morning) and the next stay open, the older ones were solved.
+        final = ("Working", "Waiting on Customer", "Closed", "Closed")[n % 4]
+        opened = seeder.now - (timedelta(hours=seeder.rng.randint(2, 5)) if n == 0 else
+                               timedelta(days=2 + n * 9, hours=seeder.rng.randint(1, 8)))
         CaseStory(seeder, seeder.rng.choice(topics), contact.account, contact, opened,
                   final).tell()
 
