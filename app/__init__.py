@@ -101,6 +101,9 @@ def register_blueprints(app: Flask) -> None:
     from app.entitlements import bp as entitlements_bp
 
     app.register_blueprint(entitlements_bp)
+    from app.portal import bp as portal_bp
+
+    app.register_blueprint(portal_bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -10,11 +10,14 @@ from sqlalchemy.orm import joinedload
 
 from app.errors import AccessDenied
 from app.extensions import db
-from app.models import STAFF_ROLES, Case, CaseTeamMember, CaseTeamRole, RecentView, Setting, User
+from app.models import (
+    STAFF_ROLES, Case, CaseTeamMember, CaseTeamRole, Contact, RecentView, Setting, User,
+)
 from app.models.knowledge import CHANNELS, Article
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.accept_invitation",
-                    "kb.home", "kb.category", "kb.article", "kb.vote"}
+                    "kb.home", "kb.category", "kb.article", "kb.vote",
+                    "portal.login", "portal.forgot", "portal.reset"}
 SIGNED_IN_ENDPOINTS = {"auth.logout", "auth.index", "auth.welcome", "auth.settings",
                        "auth.change_password"}
 BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {
@@ -28,13 +31,19 @@ BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {
     "search": STAFF_ROLES,
     "knowledge": STAFF_ROLES,  # admin pages and per-article rights: checked in each view
     "entitlements": STAFF_ROLES,  # setup pages check for admins themselves
+    # Customers use the portal only; every portal case is read through portal_cases().
+    "portal": ("customer",),
 }
+
+
+# A customer's own pages live in the portal; of the console's they reach only these.
+CUSTOMER_SIGNED_IN_ENDPOINTS = {"auth.logout", "auth.index", "auth.welcome"}
 
 
 def may_use_endpoint(user: User, endpoint: str) -> bool:
     """True when the user's role may reach this endpoint at all; unknown areas are denied."""
     if endpoint in SIGNED_IN_ENDPOINTS:
-        return True
+        return user.is_staff or endpoint in CUSTOMER_SIGNED_IN_ENDPOINTS
     blueprint = endpoint.rsplit(".", 1)[0] if "." in endpoint else ""
     return user.role in BLUEPRINT_ROLES.get(blueprint, ())
 
@@ -207,6 +216,39 @@ def _load_case_or_404(number: int, user: User, stmt: sa.Select) -> tuple:
     if row is None:
         abort(404)
     return tuple(row)
+
+
+def portal_contact(user: User) -> Contact | None:
+    """The contact a customer signs in as; None for staff and for a customer without one."""
+    if getattr(user, "role", None) != "customer" or user.contact_id is None:
+        return None
+    return user.contact
+
+
+def portal_cases(user: User) -> sa.ColumnElement[bool]:
+    """A SQL filter for the cases a customer sees in the portal: those where their contact is
+    the case contact; for a contact marked account admin, every case of their account too.
+    Staff and customers without a contact see none here."""
+    contact = portal_contact(user)
+    if contact is None:
+        return sa.false()
+    own = Case.contact_id == contact.id
+    if contact.portal_account_admin:
+        return sa.or_(own, Case.account_id == contact.account_id)
+    return own
+
+
+def get_portal_case_or_404(number: int, user: User) -> Case:
+    """A case by number as the portal shows it; missing and hidden cases both answer 404."""
+    if not 0 < number < 2**31:
+        abort(404)
+    case = db.session.scalar(sa.select(Case)
+                             .where(Case.number == number, portal_cases(user))
+                             .options(joinedload(Case.account), joinedload(Case.contact),
+                                      joinedload(Case.owner)))
+    if case is None:
+        abort(404)
+    return case
 
 
 def require_admin(user: User, refusal: str) -> None:

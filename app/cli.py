@@ -84,3 +84,5 @@ def echo_sign_ins(rows: list[tuple[str, str, str]]) -> None:
     width = max(len(email) for _, email, _ in rows)
     for name, email, role in rows:
         click.echo(f"    {email:<{width}}  {role:<8}  {name}")
+    if any(role == "customer" for _, _, role in rows):
+        click.echo("  Customers sign in to the portal at /portal/login.")

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import (
-    Flask, abort, current_app, flash, g, has_request_context, make_response, redirect,
+    Flask, current_app, flash, g, has_request_context, make_response, redirect,
     render_template, request, url_for,
 )
 from flask_login import current_user
@@ -24,6 +24,10 @@ from app.services import outbox
 MAIL_ALERT_AFTER = timedelta(minutes=15)
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+# The portal's own policy: nothing by default, only its own styles, scripts and images; it is
+# never framed (staff pages may frame each other, customers' pages have no reason to be).
+PORTAL_CSP = ("default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+              "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 ERROR_MESSAGES = {
     400: "The request could not be understood.",
@@ -99,17 +103,29 @@ def load_user(token: str) -> User | None:
     return user
 
 
+def in_portal() -> bool:
+    """True while answering a customer portal URL (it has its own sign-in and layout)."""
+    return has_request_context() and request.blueprint == "portal"
+
+
+def is_customer() -> bool:
+    """True when a customer is signed in (a staff page's error shows them the portal's)."""
+    return not current_user.is_anonymous and getattr(current_user, "role", "") == "customer"
+
+
 def send_to_sign_in():
-    """Anonymous: htmx gets 401 with HX-Redirect, a browser a redirect to sign-in."""
+    """Anonymous: htmx gets 401 with HX-Redirect, a browser a redirect to sign-in (the
+    portal's own for portal URLs)."""
+    sign_in = "portal.login" if in_portal() else "auth.login"
     target = request.full_path if request.method == "GET" else request.path
     if request.headers.get("HX-Request") == "true":
         current = urlsplit(request.headers.get("HX-Current-URL", ""))
         target = current.path + (f"?{current.query}" if current.query else "") or target
         response = make_response("", 401)
-        response.headers["HX-Redirect"] = url_for("auth.login", next=target)
+        response.headers["HX-Redirect"] = url_for(sign_in, next=target)
         return response
     flash("Please sign in to continue.", "info")
-    return redirect(url_for("auth.login", next=target.rstrip("?")))
+    return redirect(url_for(sign_in, next=target.rstrip("?")))
 
 
 def guard_route():
@@ -120,18 +136,32 @@ def guard_route():
     if not current_user.is_authenticated:
         return send_to_sign_in()
     if not access.may_use_endpoint(current_user, endpoint):
-        if not current_user.is_staff and request.method == "GET" and not is_fragment_request():
-            return redirect(url_for("auth.welcome"))  # a customer opened a staff page
-        abort(403)
+        return refuse_area()
     return None
+
+
+def refuse_area():
+    """A signed-in user outside their area: a customer on a staff page is sent to the portal,
+    staff on a portal page to their cases (page loads); htmx and posts get 403, with an
+    HX-Redirect to where they belong; an agent on an admin page gets 403. Nothing of the page
+    asked for is shown."""
+    if current_user.is_staff and not in_portal():
+        return error_response(403)  # an agent on an admin page
+    home = url_for("cases.list_cases" if current_user.is_staff else "portal.my_cases")
+    if request.method == "GET" and not is_fragment_request():
+        return redirect(home)
+    response = error_response(403)
+    if request.headers.get("HX-Request") == "true":
+        response.headers["HX-Redirect"] = home
+    return response
 
 
 def add_headers(response):
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Frame-Options", "DENY" if in_portal() else "SAMEORIGIN")
+    headers.setdefault("Content-Security-Policy", PORTAL_CSP if in_portal() else CSP)
     response.vary.add("HX-Request")
     # A signed-in user's pages are private. is_anonymous reads no column: is_authenticated
     # would read `active` and reload a user the view's commit expired (only active users load).
@@ -148,8 +178,8 @@ def error_response(status: int, message: str | None = None):
         response.headers["HX-Retarget"] = "#flash-messages"
         response.headers["HX-Reswap"] = "innerHTML"
         return response
-    return make_response(render_template("errors/error.html", status=status, message=message),
-                         status)
+    page = "portal/error.html" if in_portal() or is_customer() else "errors/error.html"
+    return make_response(render_template(page, status=status, message=message), status)
 
 
 def handle_csrf_error(error: CSRFError):

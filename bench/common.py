@@ -13,6 +13,8 @@ DEFAULT_SCALE = 100_000
 BENCH_EMAIL = "bench@example.com"  # .test addresses fail the sign-in form's Email()
 BENCH_PASSWORD = "bench-password-1"
 BENCH_SECRET = "bench-only-secret-key-not-for-production"
+# The portal pages are measured as this customer: the contact of the long-feed case.
+BENCH_CUSTOMER_EMAIL = "customer@bench.example"
 FIRST_NUMBER = 1001
 # Every case whose index is LONG_FEED_OFFSET modulo LONG_FEED_EVERY gets LONG_FEED items.
 LONG_FEED_EVERY = 1000
@@ -45,3 +47,37 @@ def make_app(url: str):
         SECRET_KEY = BENCH_SECRET
 
     return create_app(BenchConfig)
+
+
+def ensure_bench_customer(app, case_number: int) -> int:
+    """A portal customer (BENCH_CUSTOMER_EMAIL / BENCH_PASSWORD) signing in as the contact of
+    the given case, made its account's admin, created on first use; returns the number of
+    another case of theirs with the fewest public items (the portal case page's small
+    variant; the given case when the contact has no other)."""
+    import sqlalchemy as sa
+    from werkzeug.security import generate_password_hash
+
+    from app.extensions import db
+    from app.models import Case, Contact, FeedItem, User
+
+    with app.app_context():
+        contact_id = db.session.scalar(sa.select(Case.contact_id).where(
+            Case.number == case_number))
+        user = db.session.scalar(sa.select(User).where(User.email == BENCH_CUSTOMER_EMAIL))
+        if user is None:
+            user = User(email=BENCH_CUSTOMER_EMAIL, name="Bench Customer", role="customer",
+                        password_hash=generate_password_hash(BENCH_PASSWORD))
+            db.session.add(user)
+        user.contact_id = contact_id
+        # An account admin, so "All our cases" lists the whole account's cases.
+        db.session.execute(sa.update(Contact).where(Contact.id == contact_id)
+                           .values(portal_account_admin=True))
+        db.session.commit()
+        public = (sa.select(sa.func.count()).where(FeedItem.case_id == Case.id,
+                                                   FeedItem.visibility == "public")
+                  .scalar_subquery())
+        short = db.session.scalar(sa.select(Case.number).where(
+            Case.contact_id == contact_id, Case.number != case_number)
+            .order_by(public, Case.number).limit(1))
+        db.session.remove()
+    return short or case_number

@@ -22,6 +22,7 @@ class Page:
     build: Callable[[dict], dict]   # context -> url_for values
     small: Callable[[dict], dict] | None = None
     headers: dict = field(default_factory=dict)
+    customer: bool = False          # measured signed in as the portal's bench customer
 
 
 ONE_ACCOUNT = "4217"  # an account-name filter that leaves a handful of rows
@@ -78,6 +79,15 @@ PAGES = [
     Page("Case page's Milestones list", "case", "cases.related_list",
          lambda c: {"number": c["long_case"], "key": "milestones"}, headers=HX),
     Page("At risk milestones", "list", "entitlements.at_risk", lambda c: {}),
+    # The customer portal, as the contact of the long-feed case, who is their account's admin.
+    Page("Portal My cases", "list", "portal.my_cases", lambda c: {}, customer=True),
+    Page("Portal All our cases", "list", "portal.my_cases", lambda c: {"scope": "all"},
+         customer=True),
+    Page("Portal All our cases, closed, page 5", "list", "portal.my_cases",
+         lambda c: {"scope": "all", "state": "closed", "page": 5}, customer=True),
+    Page("Portal case page (feed of 60)", "case", "portal.case",
+         lambda c: {"number": c["long_case"]},
+         small=lambda c: {"number": c["portal_short_case"]}, customer=True),
 ]
 
 

@@ -77,11 +77,14 @@ def bench_context(app) -> dict:
 
 def measure_in_process(app, results: list[Result], stamp: str, dialect: str,
                        profile: bool) -> None:
-    client = Client(app, common.BENCH_EMAIL)
+    clients = {False: Client(app, common.BENCH_EMAIL)}
+    if any(result.page.customer for result in results):
+        clients[True] = Client(app, common.BENCH_CUSTOMER_EMAIL)
     try:
         for result in results:
             if result.path is None:
                 continue
+            client = clients[result.page.customer]
             target = None
             if profile:
                 slug = "".join(ch if ch.isalnum() else "-" for ch in result.page.name.lower())
@@ -97,7 +100,8 @@ def measure_in_process(app, results: list[Result], stamp: str, dialect: str,
                   f"(SQL {result.inproc.sql_ms:5.1f} ms, app CPU {result.inproc.cpu_ms:5.1f} ms)",
                   flush=True)
     finally:
-        client.close()
+        for client in clients.values():
+            client.close()
 
 
 def measure_pair(args, bare: httpload.Session, session: httpload.Session,
@@ -118,11 +122,16 @@ def measure_http(args, url: str, results: list[Result]) -> list[float]:
     with Gunicorn("baseline:app", workers=args.workers, chdir=common.BENCH_DIR) as ceiling, \
             Gunicorn("wsgi:app", workers=args.workers, env=env, probe="/login") as server:
         bare = httpload.Session(ceiling.port)
-        session = httpload.Session(server.port)
-        session.sign_in(common.BENCH_EMAIL, common.BENCH_PASSWORD)
+        sessions = {False: httpload.Session(server.port)}
+        sessions[False].sign_in(common.BENCH_EMAIL, common.BENCH_PASSWORD)
+        if any(result.page.customer for result in results):
+            sessions[True] = httpload.Session(server.port)
+            sessions[True].sign_in(common.BENCH_CUSTOMER_EMAIL, common.BENCH_PASSWORD,
+                                   login_path="/portal/login")
         for result in results:
             if result.path is None or result.note:
                 continue
+            session = sessions[result.page.customer]
             result.requested = args.requests
             result.bare, (result.latency, result.load), result.cpu = measure_pair(
                 args, bare, session, result.path, result.page.headers, server.worker_pids())
@@ -141,6 +150,7 @@ def main() -> None:
     stamp = time.strftime("%Y-%m-%d-%H%M")
     app = common.make_app(url)
     context = bench_context(app)
+    context["portal_short_case"] = common.ensure_bench_customer(app, context["long_case"])
     print(f"Casebook bench on {dialect}: {context['cases']:,} cases, "
           f"{context['feed_items']:,} feed items", flush=True)
     results = []

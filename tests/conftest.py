@@ -219,9 +219,9 @@ def page(browser, live_server):
     assert errors == [], f"JavaScript errors in the browser: {errors}"
 
 
-def sent_to_welcome(response) -> bool:
-    """A customer who opened a staff page is redirected to the welcome page, shown nothing."""
-    return response.status_code == 302 and response.headers["Location"].endswith("/welcome")
+def sent_to_portal(response) -> bool:
+    """A customer who opened a staff page is redirected to the portal, shown nothing of it."""
+    return response.status_code == 302 and response.headers["Location"].endswith("/portal/")
 
 
 def sign_in(page, live_server, email, password=None):
@@ -231,3 +231,12 @@ def sign_in(page, live_server, email, password=None):
     page.fill("input[name=password]", password or PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/cases/")
+
+
+def sign_in_portal(page, live_server, email, password=None):
+    """Sign a customer in through the portal's real form in the browser; lands on My cases."""
+    page.goto(live_server.url + "/portal/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password or PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/portal/")

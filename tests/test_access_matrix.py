@@ -15,7 +15,7 @@ from app import access
 from app.extensions import db
 from app.models import Case
 from app.services.settings import set_case_access
-from tests.conftest import HX, sent_to_welcome, soup
+from tests.conftest import HX, sent_to_portal, soup
 from tests.factories import add_team_member, make_case, make_contact, make_role, make_user
 
 LEVELS = ("public_edit", "public_read", "private")
@@ -68,11 +68,11 @@ def allowed(level: str, who: str, right: str) -> bool:
 
 
 def customer_refusal(response) -> int:
-    """A customer opening a staff page is redirected to the welcome page; htmx and posts: 403."""
+    """A customer opening a staff page is redirected to the portal; htmx and posts: 403."""
     asked = response.request
     opened = asked.method == "GET" and asked.headers.get("HX-Request") != "true"
     if opened:
-        assert sent_to_welcome(response), asked.path
+        assert sent_to_portal(response), asked.path
     return 302 if opened else 403
 
 

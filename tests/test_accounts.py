@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Account
 from app.services import settings as settings_service
-from tests.conftest import HX, sent_to_welcome, soup
+from tests.conftest import HX, sent_to_portal, soup
 from tests.factories import make_account, make_asset, make_case, make_contact, make_user
 
 VALID = {"name": "Northwind Traders", "phone": "+44 20 7946 0000",
@@ -161,7 +161,7 @@ def test_customers_cannot_reach_account_pages(login):
     client = login(customer)
     for url in ("/accounts/", "/accounts/new", f"/accounts/{account.id}",
                 f"/accounts/{account.id}/edit"):
-        assert sent_to_welcome(client.get(url)), url
+        assert sent_to_portal(client.get(url)), url
     assert client.post("/accounts/new", data=VALID).status_code == 403
     assert account_named(VALID["name"]) is None
 

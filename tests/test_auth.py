@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import UserSession
 from app.services import users as user_service
-from tests.conftest import HX, csrf_from, sent_to_welcome, soup
+from tests.portal_factories import make_customer
+from tests.conftest import HX, csrf_from, sent_to_portal, soup
 from tests.factories import PASSWORD, make_case, make_user
 
 
@@ -91,17 +92,17 @@ def test_deactivated_user_is_locked_out_of_sign_in_and_existing_sessions(client,
     assert sign_in(client, "leaving@example.com").status_code == 401
 
 
-def test_customer_opening_agent_pages_is_sent_to_the_welcome_page(login):
-    customer = make_user(role="customer")
+def test_customer_opening_agent_pages_is_sent_to_the_portal(login):
+    customer = make_customer()
     db.session.commit()
     client = login(customer)
     for url in ("/cases/", "/accounts/", "/contacts/", "/admin/users", "/cases/tasks", "/"):
-        assert sent_to_welcome(client.get(url)), url
+        assert sent_to_portal(client.get(url)), url
     assert client.get("/cases/", headers=HX).status_code == 403
     assert client.post("/accounts/new").status_code == 403
 
 
-def test_a_customer_signing_in_lands_on_a_page_that_says_where_to_get_help(app):
+def test_a_customer_without_a_contact_lands_on_a_page_that_says_where_to_get_help(app):
     app.config["SUPPORT_EMAIL"] = "Acme Support <help@acme.example>"
     make_user(role="customer", name="Dana Whitfield", email="dana@customer.example")
     db.session.commit()

@@ -4,7 +4,7 @@ import pytest
 from app.extensions import db
 from app.models import User
 from app.services import cases as case_service
-from tests.conftest import HX, sent_to_welcome, soup
+from tests.conftest import HX, sent_to_portal, soup
 from tests.factories import make_account, make_case, make_contact, make_user
 
 
@@ -385,7 +385,7 @@ def test_the_list_only_shows_cases_the_agent_may_see(login, admin, agent):
 def test_customers_cannot_reach_the_list(login):
     customer = make_user(role="customer")
     db.session.commit()
-    assert sent_to_welcome(login(customer).get("/cases/?view=open"))
+    assert sent_to_portal(login(customer).get("/cases/?view=open"))
 
 
 def test_closing_a_case_moves_it_from_my_view_to_closed(client, agent):

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import RecentView
 from app.services.eligibility import attach_entitlement
 from app.services.knowledge_cases import attach_article
-from tests.conftest import HX, IS_POSTGRES, csrf_from, sent_to_welcome, soup
+from tests.conftest import HX, IS_POSTGRES, csrf_from, sent_to_portal, soup
 from tests.factories import make_case, make_contact, make_user
 from tests.entitlement_factories import make_entitlement, make_process
 from tests.knowledge_factories import make_article
@@ -185,7 +185,7 @@ def test_customers_are_sent_to_the_welcome_page_from_the_case_page(login, case):
     customer = make_user(role="customer", password=None)
     db.session.commit()
     client = login(customer)
-    assert sent_to_welcome(client.get(f"/cases/{case.number}"))
+    assert sent_to_portal(client.get(f"/cases/{case.number}"))
     assert client.get(f"/cases/{case.number}", headers=HX).status_code == 403
 
 

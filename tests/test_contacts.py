@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Contact
-from tests.conftest import HX, sent_to_welcome, soup
+from tests.conftest import HX, sent_to_portal, soup
 from tests.factories import PASSWORD, make_account, make_case, make_contact, make_user
 
 
@@ -125,7 +125,7 @@ def test_customers_cannot_reach_contact_pages(login, acme):
     client = login(customer)
     for url in ("/contacts/", "/contacts/new", f"/contacts/{contact.id}",
                 f"/contacts/{contact.id}/edit"):
-        assert sent_to_welcome(client.get(url)), url
+        assert sent_to_portal(client.get(url)), url
 
 
 def test_the_new_contact_form_offers_the_account_type_ahead(client):

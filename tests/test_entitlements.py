@@ -13,7 +13,7 @@ from app.services import entitlement_setup as setup
 from app.services import eligibility
 from app.services import entitlements as service
 from app.services.errors import ValidationFailed
-from tests.conftest import HX, IS_POSTGRES, csrf_from, sent_to_welcome, soup
+from tests.conftest import HX, IS_POSTGRES, csrf_from, sent_to_portal, soup
 from tests.entitlement_factories import make_contract, make_entitlement, make_process
 from tests.factories import make_account, make_case, make_contact, make_product, make_user
 
@@ -40,7 +40,7 @@ def test_customers_cannot_reach_entitlement_pages(app, login):
     customer = make_user(role="customer", contact=make_contact())
     db.session.commit()
     page = login(customer).get("/entitlements/contracts")
-    assert sent_to_welcome(page) and contract.name.encode() not in page.data
+    assert sent_to_portal(page) and contract.name.encode() not in page.data
 
 
 def test_an_agent_creates_a_contract_with_a_line(client):

@@ -8,7 +8,7 @@ from app.models import FeedItem
 from app.models.knowledge import Article, CaseArticle
 from app.services import knowledge_articles as articles
 from app.services import knowledge_cases as case_kb
-from tests.conftest import HX, csrf_from, sent_to_welcome, soup
+from tests.conftest import HX, csrf_from, sent_to_portal, soup
 from tests.factories import add_team_member, make_case, make_contact, make_role, make_user
 from tests.knowledge_factories import make_article, seed_types, set_approval
 
@@ -87,7 +87,7 @@ def test_signed_in_customers_read_the_portal_channel(login, agent):
     assert reader.get(f"/kb/{portal.slug}").status_code == 200
     assert reader.get(f"/kb/{internal.slug}").status_code == 404
     staff_home = reader.get("/knowledge/")
-    assert sent_to_welcome(staff_home) and b"Refund internals" not in staff_home.data
+    assert sent_to_portal(staff_home) and b"Refund internals" not in staff_home.data
 
 
 def test_archived_articles_leave_channels_search_and_suggestions(login, agent, client, refund):

@@ -6,7 +6,7 @@ from app.extensions import db
 from app.models import FeedItem, SearchDocument
 from app.services import settings as settings_service
 from app.services.search import search
-from tests.conftest import HX, sent_to_welcome, soup
+from tests.conftest import HX, sent_to_portal, soup
 from tests.factories import make_account, make_case, make_contact, make_user
 from tests.knowledge_factories import make_article
 
@@ -149,7 +149,7 @@ def test_customers_get_no_staff_search(app, login, world):
     db.session.commit()
     client = login(customer)
     page = client.get("/search?q=acme")
-    assert sent_to_welcome(page) and b"Acme" not in page.data
+    assert sent_to_portal(page) and b"Acme" not in page.data
     dropdown = client.get("/search/suggest?q=acme", headers=HX)
     assert dropdown.status_code == 403 and b"Acme" not in dropdown.data
 

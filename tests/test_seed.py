@@ -182,3 +182,32 @@ def test_a_failed_load_is_reported_clearly(app, monkeypatch):
     assert result.exit_code == 1
     assert "Loading the demo data stopped: disk full" in result.output
     assert count(User) == 0
+
+
+def test_the_demo_customers_are_portal_customers_of_two_accounts_one_an_admin(app, small_demo):
+    from app.models import Case, FeedItem
+
+    customers = {u.email: u for u in db.session.scalars(
+        sa.select(User).where(User.role == "customer"))}
+    one, two = customers["customer1@casebook.example"], customers["customer2@casebook.example"]
+    assert one.contact.account_id != two.contact.account_id
+    assert one.contact.portal_account_admin and not two.contact.portal_account_admin
+    for customer in (one, two):
+        cases = db.session.scalars(sa.select(Case).where(
+            Case.contact_id == customer.contact_id)).all()
+        assert len(cases) >= 1
+        visibilities = set(db.session.scalars(sa.select(FeedItem.visibility).where(
+            FeedItem.case_id.in_([c.id for c in cases]), FeedItem.kind == "post")))
+        assert visibilities == {"public", "internal"}
+        client = app.test_client()
+        signed_in = client.post("/portal/login", data={"email": customer.email,
+                                                       "password": demo.DEMO_PASSWORD})
+        assert signed_in.status_code == 303
+        assert cases[0].subject.encode() in client.get(
+            "/portal/?state=" + ("open" if cases[0].is_open else "closed")).data
+
+
+def test_demo_users_names_the_portal_sign_in(app, small_demo):
+    result = app.test_cli_runner().invoke(args=["demo-users"])
+    assert "customer1@casebook.example" in result.output
+    assert "customer2@casebook.example" in result.output and "/portal/login" in result.output

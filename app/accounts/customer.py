@@ -11,6 +11,7 @@ from app.models import Account, Contact
 from app.pagination import parse_page
 from app.services import accounts as account_service
 from app.services import customer_360
+from app.services import portal_access as access_service
 from app.services.entitlements import account_entitlements_summary
 from app.services import verification as verification_service
 from app.services.errors import ValidationFailed
@@ -75,6 +76,7 @@ def contact_detail(contact_id: int):
     """A contact's 360 page, under their account's header; htmx paging gets the timeline."""
     contact = load_contact(contact_id)
     return render_page_or_fragment("contacts/detail.html", paged_part(),
+                                   portal=access_service.portal_summary(contact),
                                    **customer_context(contact.account, contact))
 
 

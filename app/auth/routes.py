@@ -22,8 +22,11 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_for(user) -> str:
-    """Where a signed-in user starts: staff at their cases, a customer on the welcome page."""
-    return url_for("cases.list_cases" if user.is_staff else "auth.welcome")
+    """Where a signed-in user starts: staff at their cases, a customer in the portal (one
+    without a contact to sign in as on the welcome page)."""
+    if user.is_staff:
+        return url_for("cases.list_cases")
+    return url_for("portal.my_cases" if user.contact_id else "auth.welcome")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -19,7 +19,8 @@ def support_address() -> str:
 
 @bp.route("/welcome")
 def welcome():
-    """Tell a customer the console is for staff and where help is; staff go to their cases."""
-    if current_user.is_staff:
+    """Tell a customer who is no contact of ours where help is; staff go to their cases,
+    customers with a contact to the portal."""
+    if current_user.is_staff or current_user.contact_id:
         return redirect(home_for(current_user))
     return render_template("auth/welcome.html", support_email=support_address())

@@ -26,7 +26,8 @@ def _attachment_or_404(number: int, attachment_id: int):
     return attachment
 
 
-def _send(attachment, content_type: str, *, inline: bool):
+def send_attachment(attachment, content_type: str, *, inline: bool):
+    """Send a stored file with the safe headers every download carries (the portal too)."""
     response = send_file(file_store.path_for(attachment.sha256), mimetype=content_type,
                          conditional=True, etag=attachment.sha256, max_age=0)
     headers = response.headers
@@ -41,7 +42,7 @@ def _send(attachment, content_type: str, *, inline: bool):
 def download_attachment(number: int, attachment_id: int):
     """Download a file as an attachment, typed from our allowlist, never rendered."""
     attachment = _attachment_or_404(number, attachment_id)
-    return _send(attachment, file_store.safe_type(attachment.content_type), inline=False)
+    return send_attachment(attachment, file_store.safe_type(attachment.content_type), inline=False)
 
 
 @bp.route("/<int:number>/attachments/<int:attachment_id>/image")
@@ -51,4 +52,4 @@ def attachment_image(number: int, attachment_id: int):
     sniffed = file_store.sniff_image(file_store.read_head(attachment.sha256))
     if sniffed is None or sniffed != attachment.content_type:
         abort(404)
-    return _send(attachment, sniffed, inline=True)
+    return send_attachment(attachment, sniffed, inline=True)

@@ -20,6 +20,7 @@ from app.demo.content import (
 from app.demo.customers import enrich_demo_customers
 from app.demo.entitlements import seed_entitlements_demo
 from app.demo.knowledge import seed_knowledge_demo
+from app.demo.portal import portal_case_count, seed_portal_demo
 from app.demo.story import CaseStory
 from app.extensions import db
 from app.models import Asset, Case, Product, User
@@ -61,12 +62,15 @@ def load_demo(*, accounts: int = 25, contacts: int = 80, cases: int = 400,
     """Create the demo users, accounts, contacts, products, assets and cases; flush only."""
     seeder = DemoSeeder(random.Random(seed), now or utcnow(), checkpoint or db.session.flush)
     seeder.add_people_and_companies(min(accounts, len(ACCOUNTS)), max(contacts, 2))
+    per_customer = portal_case_count(cases, len(seeder.customers))
+    told = cases - per_customer * len(seeder.customers)
     # Open the oldest first, so case numbers rise with time as they would in real life.
-    for index, opened in enumerate(sorted(seeder.opening_time() for _ in range(cases))):
+    for index, opened in enumerate(sorted(seeder.opening_time() for _ in range(told))):
         seeder.add_case(opened)
         if (index + 1) % CHUNK == 0:
             seeder.checkpoint()
     seeder.checkpoint()
+    seed_portal_demo(seeder, per_customer)
     seeder.add_teams_and_rules()
     enrich_demo_customers()
     seed_knowledge_demo()

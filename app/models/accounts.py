@@ -50,6 +50,8 @@ class Contact(CreatedMixin, db.Model):
     # Kept by app.services.search_index on every flush: accent-folded name, phone digits.
     search_name: Mapped[str] = mapped_column(sa.String(200), default="")
     phone_digits: Mapped[str] = mapped_column(sa.String(40), default="", index=True)
+    # In the customer portal, an account admin sees every case of the account, not only theirs.
+    portal_account_admin: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     account: Mapped[Account] = relationship(back_populates="contacts")
 

@@ -11,8 +11,12 @@ from app.models.common import CreatedMixin, UTCDateTime
 from app.models.users import User
 
 
+INVITATION_PURPOSES = ("invitation", "reset")
+
+
 class Invitation(CreatedMixin, db.Model):
-    """Only the SHA-256 of the token is stored; the link itself is shown once."""
+    """Only the SHA-256 of the token is stored; the link itself is shown once. The purpose
+    says whether the link sets a first password or resets a forgotten one."""
 
     __tablename__ = "invitations"
 
@@ -22,6 +26,8 @@ class Invitation(CreatedMixin, db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    purpose: Mapped[str] = mapped_column(sa.String(20), default="invitation",
+                                         server_default="invitation")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id",
                                                                     ondelete="SET NULL"))
 

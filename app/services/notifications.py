@@ -19,6 +19,7 @@ from app.models import Case, EmailTemplate, FeedItem, Task, User
 from app.models.common import utcnow
 from app.services.mail_headers import thread_root
 from app.services.markdown import ATTRIBUTES, TAGS
+from app.services.conversation import latest_customer_comment
 from app.services.outbox import enqueue_message
 
 # The documented merge fields: the only names and attributes a template may use.
@@ -148,11 +149,9 @@ def case_url(case: Case) -> str:
 
 
 def latest_public_comment(case: Case) -> str:
-    return db.session.scalar(
-        sa.select(FeedItem.body).where(FeedItem.case_id == case.id,
-                                       FeedItem.visibility == "public",
-                                       FeedItem.kind.in_(("post", "email")))
-        .order_by(FeedItem.created_at.desc(), FeedItem.id.desc()).limit(1)) or ""
+    """The newest comment of the customer's conversation (never an internal item, nor an
+    email to a third party): alerts to the contact quote it."""
+    return latest_customer_comment(case)
 
 
 def merge_context(case: Case, actor: User | None) -> dict:

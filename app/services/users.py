@@ -120,17 +120,24 @@ def _token_hash(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
-def create_invitation(user: User, *, actor: User) -> str:
-    """Issue a one-use link token valid for a week; earlier open invitations stop working."""
+def create_invitation(user: User, *, actor: User | None, purpose: str = "invitation",
+                      valid_for: timedelta = timedelta(days=INVITATION_DAYS)) -> str:
+    """Issue a one-use link token (valid a week unless told otherwise); earlier open links of
+    the user, of any purpose, stop working."""
     now = utcnow()
-    db.session.execute(sa.update(Invitation).where(Invitation.user_id == user.id,
-                                                   Invitation.used_at.is_(None))
-                       .values(expires_at=now))
+    expire_open_links(user, now)
     raw_token = secrets.token_urlsafe(32)
     db.session.add(Invitation(user=user, created_by=actor, token_hash=_token_hash(raw_token),
-                              expires_at=now + timedelta(days=INVITATION_DAYS)))
+                              purpose=purpose, expires_at=now + valid_for))
     db.session.flush()
     return raw_token
+
+
+def expire_open_links(user: User, now=None) -> None:
+    """Make every unused link of the user stop working."""
+    db.session.execute(sa.update(Invitation).where(Invitation.user_id == user.id,
+                                                   Invitation.used_at.is_(None))
+                       .values(expires_at=now or utcnow()))
 
 
 def find_invitation(raw_token: str) -> Invitation | None:

@@ -1,0 +1,39 @@
+"""A portal reply over the upload limit: the case page again with the reply text kept (read
+from the body Flask refused to parse) and a clear message, instead of a bare 413 page."""
+from flask import current_app, request
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from werkzeug.exceptions import HTTPException
+from wtforms import ValidationError
+
+from app.access import get_portal_case_or_404
+from app.cases.oversize import OVERSIZE_READ_FACTOR
+from app.portal import bp
+from app.portal.cases import case_form_failed
+from app.portal.forms import ReplyForm
+from app.services import files as file_store
+from app.uploads import read_text_fields
+from app.web import handle_http_error
+
+
+@bp.errorhandler(413)
+def reply_too_large(error):
+    """The case page with the reply kept; anything else over the limit gets the 413 page."""
+    if request.endpoint != "portal.case_reply" or current_user.is_anonymous:
+        return handle_http_error(error)
+    limit = file_store.max_upload_bytes()
+    fields = read_text_fields(request.environ, read_at_most=OVERSIZE_READ_FACTOR * limit)
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            validate_csrf(fields.get("csrf_token"))
+        except ValidationError:
+            return handle_http_error(error)
+    try:
+        case = get_portal_case_or_404(request.view_args["number"], current_user)
+    except HTTPException as refused:
+        return handle_http_error(refused)
+    form = ReplyForm(formdata=fields)
+    form.files.errors = [f"The files are too large: together they may be at most "
+                         f"{file_store.human_size(limit)}. Nothing was sent; your text is "
+                         "kept. Try fewer or smaller files."]
+    return case_form_failed(case, 413, reply_form=form)
