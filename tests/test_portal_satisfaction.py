@@ -238,3 +238,18 @@ def test_the_feed_item_is_for_staff_only(app, agent, login):
     assert item.visibility == "internal" and item.author_id == customer.id
     conversation = portal_client(login, customer).get(f"/portal/cases/{case.number}")
     assert "Customer rated" not in conversation.get_data(as_text=True)
+
+
+def test_an_admin_can_turn_the_question_off_and_on(app, admin, agent, login):
+    client = login(admin)
+    page = soup(client.get("/admin/settings"))
+    assert page.select_one('#satisfaction-setting input[name="enabled"]').has_attr("checked")
+    off = client.post("/admin/settings/satisfaction", data={})
+    assert off.status_code == 303
+    assert "no longer asked" in client.get("/admin/settings").get_data(as_text=True)
+    closed_case(agent, make_contact())
+    assert surveys() == [] and survey_mails() == []
+    client.post("/admin/settings/satisfaction", data={"enabled": "y"})
+    closed_case(agent, make_contact())
+    assert len(surveys()) == 1 and len(survey_mails()) == 1
+    assert login(agent).post("/admin/settings/satisfaction", data={}).status_code == 403

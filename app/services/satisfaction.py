@@ -24,15 +24,27 @@ from app.models.feedback import RATINGS, SatisfactionSurvey
 from app.services.errors import ValidationFailed
 from app.services.notifications import mail_url
 from app.services.outbox import enqueue_message
+from app.services.settings import get_setting, set_setting
 
 TOKEN_SALT = "casebook.satisfaction-survey"
 LINK_VALID_FOR = timedelta(days=30)
 COMMENT_MAX = 2000
 AVERAGE_OVER = timedelta(days=90)
+# Admin > Settings turns the question off and on ("on" unless stored "off").
+SETTING = "satisfaction_surveys"
 
 
 class SurveyRefused(ValidationFailed):
     """The survey cannot be answered (already answered, or the link is bad or old)."""
+
+
+def surveys_enabled() -> bool:
+    return get_setting(SETTING) != "off"
+
+
+def set_surveys_enabled(enabled: bool, *, actor: User) -> None:
+    """Ask (or stop asking) contacts for a rating when their case closes (admins only)."""
+    set_setting(SETTING, "on" if enabled else "off", actor=actor)
 
 
 def closed_by(case: Case, changes: list[dict]) -> bool:
@@ -59,7 +71,7 @@ def ask_after_closing(case: Case, *, changes: list[dict]) -> SatisfactionSurvey 
     survey, create one and email its link to the contact (when they have an address)."""
     if case.contact is None or not closed_by(case, changes):
         return None
-    if open_survey(case) is not None:
+    if not surveys_enabled() or open_survey(case) is not None:
         return None
     survey = SatisfactionSurvey(case_id=case.id, contact_id=case.contact_id,
                                 account_id=case.account_id, key=secrets.token_hex(16))
