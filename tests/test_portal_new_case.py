@@ -10,10 +10,12 @@ from app.models import Attachment, Case, OutboxMessage
 from app.models.common import utcnow
 from app.models.entitlements import CaseMilestone
 from app.models.feedback import ArticleDeflection
+from app.models.knowledge import Article
+from app.services.cases import close_case
 from tests.conftest import HX, csrf_from, soup
 from tests.entitlement_factories import make_entitlement, make_process
 from tests.factories import (
-    make_asset, make_contact, make_email_template, make_product, make_workflow_rule,
+    make_asset, make_case, make_contact, make_email_template, make_product, make_workflow_rule,
 )
 from tests.knowledge_factories import make_article
 from tests.portal_factories import make_customer, portal_client
@@ -211,18 +213,13 @@ def test_this_answered_my_question_counts_a_deflection_and_opens_no_case(
     (deflection,) = db.session.scalars(sa.select(ArticleDeflection)).all()
     assert deflection.contact_id == customer.contact_id
     assert cases() == []
-    staff = soup(login(admin).get(f"/knowledge/articles/{deflection.article_id and _slug()}"))
+    slug = db.session.get(Article, deflection.article_id).slug
+    staff = soup(login(admin).get(f"/knowledge/articles/{slug}"))
     assert staff.select_one("#deflection-count").get_text(strip=True) == "1 case"
-
-
-def _slug():
-    from app.models.knowledge import Article
-    return db.session.scalar(sa.select(Article.slug).join(ArticleDeflection))
 
 
 def test_an_internal_article_cannot_be_counted_as_deflecting(app, admin, login):
     portal_articles(admin)
-    from app.models.knowledge import Article
     internal = db.session.scalar(sa.select(Article).where(Article.channel_portal.is_(False)))
     client = portal_client(login, make_customer())
     response = client.post(f"{NEW}/answered", data={"article_id": str(internal.id),
@@ -269,3 +266,40 @@ def test_staff_and_strangers_cannot_use_the_new_case_page(app, login, agent, cli
     assert client.get(NEW).status_code in (302, 303)
     assert client.post(f"{NEW}/answered", data={"article_id": "1"}).status_code in (
         302, 303, 401)
+
+
+def test_two_customers_of_two_accounts_never_see_each_others_products_plans_or_cases(
+        app, admin, agent, login):
+    people = {}
+    for name in ("Alpha", "Bravo"):
+        account = make_contact(name=f"{name} Admin").account
+        customer = make_customer(make_contact(account, name=f"{name} Person",
+                                              email=f"{name.lower()}@customer.test"))
+        make_asset(account, make_product(name=f"{name} kiosk"))
+        make_entitlement(account, kind="phone", name=f"{name} phone plan")
+        make_entitlement(account, kind="email", name=f"{name} email plan")
+        case = make_case(actor=agent, subject=f"{name} secret subject",
+                         contact=customer.contact)
+        close_case(case, actor=agent)
+        people[name] = (customer, case)
+    db.session.commit()
+    for me, other in (("Alpha", "Bravo"), ("Bravo", "Alpha")):
+        customer, _ = people[me]
+        _, their_case = people[other]
+        client = portal_client(login, customer)
+        responses = [
+            client.get(NEW), client.get(f"{NEW}/suggestions?subject=kiosk", headers=HX),
+            client.get(f"{NEW}/suggestions?subject=kiosk"),
+            open_form(client, subject="kiosk", find="Find answers"),
+            open_form(client, subject=""),
+            client.post(f"/portal/cases/{their_case.number}/satisfaction",
+                        data={"rating": "1"}),
+        ]
+        assert responses[-1].status_code == 404
+        for response in responses:
+            body = response.get_data()
+            for marker in (f"{other} kiosk", f"{other} phone plan", f"{other} email plan",
+                           f"{other} secret subject", f"{other} Person",
+                           f"{other.lower()}@customer.test"):
+                assert marker.encode() not in body, (me, marker, response.request.path)
+        assert f"{me} kiosk".encode() in responses[0].get_data()
