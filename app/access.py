@@ -17,7 +17,7 @@ from app.models.knowledge import CHANNELS, Article
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.accept_invitation",
                     "kb.home", "kb.category", "kb.article", "kb.vote",
-                    "portal.login", "portal.forgot", "portal.reset"}
+                    "portal.login", "portal.forgot", "portal.reset", "portal.survey"}
 SIGNED_IN_ENDPOINTS = {"auth.logout", "auth.index", "auth.welcome", "auth.settings",
                        "auth.change_password"}
 BLUEPRINT_ROLES: dict[str, tuple[str, ...]] = {

@@ -1,7 +1,8 @@
-"""Admin: org-wide case access and the case page layout (which related lists, in what order)."""
+"""Admin: org-wide case access, the satisfaction question, and the case page layout (which
+related lists, in what order)."""
 from flask import flash, request, url_for
 from flask_login import current_user
-from wtforms import HiddenField, RadioField
+from wtforms import BooleanField, HiddenField, RadioField
 from wtforms.validators import DataRequired
 
 from app.admin import bp
@@ -9,6 +10,7 @@ from app.errors import ValidationFailed
 from app.extensions import db
 from app.forms import Form
 from app.htmx import hx_redirect, is_fragment_request, render_form, render_page_or_fragment
+from app.services import satisfaction
 from app.services import settings as settings_service
 
 LAYOUT_ACTIONS = ("up", "down", "show", "hide")
@@ -20,6 +22,11 @@ class CaseAccessForm(Form):
         choices=[(level, settings_service.CASE_ACCESS_LABELS[level])
                  for level in settings_service.CASE_ACCESS_LEVELS],
         validators=[DataRequired(message="Choose who can see and change cases.")])
+
+
+class SatisfactionSettingForm(Form):
+    enabled = BooleanField("Ask the contact to rate us (1 to 5, with a comment) when their "
+                           "case closes")
 
 
 class LayoutChangeForm(Form):
@@ -36,7 +43,21 @@ def settings():
         label = settings_service.CASE_ACCESS_LABELS[form.case_access.data]
         flash(f"Case access is now “{label}”.", "success")
         return hx_redirect(url_for("admin.settings"))
-    return render_form("admin/settings.html", form, hints=settings_service.CASE_ACCESS_HINTS)
+    return render_form("admin/settings.html", form, hints=settings_service.CASE_ACCESS_HINTS,
+                       survey_form=SatisfactionSettingForm(
+                           data={"enabled": satisfaction.surveys_enabled()}))
+
+
+@bp.route("/settings/satisfaction", methods=["POST"])
+def satisfaction_setting():
+    """Turn the satisfaction question after a closing on or off."""
+    form = SatisfactionSettingForm()
+    if form.validate_on_submit():
+        satisfaction.set_surveys_enabled(form.enabled.data, actor=current_user)
+        db.session.commit()
+        flash("Contacts are asked to rate us when their case closes." if form.enabled.data
+              else "Contacts are no longer asked to rate us.", "success")
+    return hx_redirect(url_for("admin.settings"))
 
 
 def layout_context(**extra) -> dict:

@@ -19,6 +19,7 @@ from app.demo.content import (
 )
 from app.demo.customers import enrich_demo_customers
 from app.demo.entitlements import seed_entitlements_demo
+from app.demo.feedback import seed_deflections_demo, seed_satisfaction_demo
 from app.demo.knowledge import seed_knowledge_demo
 from app.demo.portal import portal_case_count, seed_portal_demo
 from app.demo.story import CaseStory
@@ -26,6 +27,7 @@ from app.extensions import db
 from app.models import Asset, Case, Product, User
 from app.models.common import utcnow
 from app.services import accounts as account_service
+from app.services import satisfaction
 from app.services import users as user_service
 from app.services.case_team import add_predefined_team
 from app.services.mail_ingest import ingest_message
@@ -64,6 +66,9 @@ def load_demo(*, accounts: int = 25, contacts: int = 80, cases: int = 400,
     seeder.add_people_and_companies(min(accounts, len(ACCOUNTS)), max(contacts, 2))
     per_customer = portal_case_count(cases, len(seeder.customers))
     told = cases - per_customer * len(seeder.customers)
+    # The history's closings are replayed, not happening now: they ask no questions by mail
+    # (seed_satisfaction_demo adds answered ones, then the question is switched back on).
+    satisfaction.set_surveys_enabled(False, actor=seeder.staff[0])
     # Open the oldest first, so case numbers rise with time as they would in real life.
     for index, opened in enumerate(sorted(seeder.opening_time() for _ in range(told))):
         seeder.add_case(opened)
@@ -73,8 +78,11 @@ def load_demo(*, accounts: int = 25, contacts: int = 80, cases: int = 400,
     seed_portal_demo(seeder, per_customer)
     seeder.add_teams_and_rules()
     enrich_demo_customers()
+    seed_satisfaction_demo(seeder.now)
     seed_knowledge_demo()
+    seed_deflections_demo(seeder.now)
     seed_entitlements_demo(seeder.now)
+    satisfaction.set_surveys_enabled(True, actor=seeder.staff[0])
     seeder.checkpoint()
     return {"users": len(seeder.staff) + len(seeder.customers), "accounts": len(seeder.accounts),
             "contacts": len(seeder.contacts), "cases": cases}

@@ -19,6 +19,7 @@ from app.pagination import parse_page
 from app.services import knowledge as kb
 from app.services import knowledge_articles as articles
 from app.services import knowledge_lists as lists
+from app.services.deflections import deflection_count
 from app.services.errors import AccessDenied, ValidationFailed
 from app.services.markdown import render_markdown
 
@@ -137,7 +138,8 @@ def view_article(slug: str):
         out_of_date=articles.is_out_of_date(live, master_live), master_live=master_live,
         can_write=kb.can_write(current_user), can_approve=kb.can_approve(current_user),
         approval_required=kb.get_knowledge_settings().approval_required,
-        path=[kb.category_path(c) for c in article.categories])
+        path=[kb.category_path(c) for c in article.categories],
+        deflections=deflection_count(article))
     count_view(article)
     return response
 

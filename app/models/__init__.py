@@ -5,6 +5,7 @@ from app.models.cases import (
     Counter, FeedItem, RecentView, Task,
 )
 from app.models.entitlements import CaseMilestone, Entitlement  # noqa: F401 (loads every entitlements table)
+from app.models.feedback import ArticleDeflection, SatisfactionSurvey
 from app.models.invitations import Invitation
 from app.models.search import SearchDocument
 from app.models.settings import Setting
@@ -27,5 +28,5 @@ __all__ = [
     "ACCESS_LEVELS", "CaseTeamMember", "CaseTeamRole", "PredefinedTeam", "PredefinedTeamMember",
     "EVALUATE_ON", "EmailTemplate", "InboundEmail", "OutboxMessage", "RuleAction", "RuleCriterion",
     "WorkflowRule", "VERIFICATION_METHODS", "Verification",
-    "SearchDocument", "FormSubmission",
+    "SearchDocument", "FormSubmission", "ArticleDeflection", "SatisfactionSurvey",
 ]

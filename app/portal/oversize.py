@@ -1,5 +1,5 @@
-"""A portal reply over the upload limit: the case page again with the reply text kept (read
-from the body Flask refused to parse) and a clear message, instead of a bare 413 page."""
+"""A portal form over the upload limit (a reply, a new case): the page again with the text kept
+(read from the body Flask refused to parse) and a clear message, instead of a bare 413 page."""
 from flask import current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
@@ -11,15 +11,18 @@ from app.cases.oversize import OVERSIZE_READ_FACTOR
 from app.portal import bp
 from app.portal.cases import case_form_failed
 from app.portal.forms import ReplyForm
+from app.portal.new_case import new_case_too_large
 from app.services import files as file_store
 from app.uploads import read_text_fields
 from app.web import handle_http_error
 
 
 @bp.errorhandler(413)
-def reply_too_large(error):
-    """The case page with the reply kept; anything else over the limit gets the 413 page."""
-    if request.endpoint != "portal.case_reply" or current_user.is_anonymous:
+def too_large(error):
+    """The reply or new case form with its text kept; anything else gets the 413 page."""
+    answer = {"portal.case_reply": reply_too_large,
+              "portal.new_case": new_case_too_large}.get(request.endpoint)
+    if answer is None or current_user.is_anonymous:
         return handle_http_error(error)
     limit = file_store.max_upload_bytes()
     fields = read_text_fields(request.environ, read_at_most=OVERSIZE_READ_FACTOR * limit)
@@ -28,6 +31,11 @@ def reply_too_large(error):
             validate_csrf(fields.get("csrf_token"))
         except ValidationError:
             return handle_http_error(error)
+    return answer(fields, limit)
+
+
+def reply_too_large(fields, limit: int):
+    """The case page with the reply kept."""
     try:
         case = get_portal_case_or_404(request.view_args["number"], current_user)
     except HTTPException as refused:

@@ -13,11 +13,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import (
-    CASE_TYPES, ORIGINS, PRIORITIES, STATUSES, Account, Case, Contact, Counter, FeedItem,
+    CASE_TYPES, ORIGINS, PRIORITIES, STATUSES, Account, Asset, Case, Contact, Counter, FeedItem,
     RecentView, User,
 )
 from app.models.common import utcnow
-from app.services import milestones, workflow_alerts, workflow_engine
+from app.services import milestones, satisfaction, workflow_alerts, workflow_engine
 from app.services.errors import CaseConflict, ValidationFailed
 from app.services.markdown import render_markdown
 from app.services.workflow_engine import WorkflowOutcome
@@ -83,7 +83,7 @@ def clean_subject(value: str | None) -> str:
 def create_case(*, actor: User, subject: str, description: str = "", status: str = "New",
                 priority: str = "Medium", origin: str = "Phone", type: str = "Question",
                 account: Account | None = None, contact: Contact | None = None,
-                owner: User | None = None) -> Case:
+                owner: User | None = None, asset: Asset | None = None) -> Case:
     """Open a case with the next number; the creator owns it unless told otherwise."""
     subject = clean_subject(subject)
     for field, value in (("status", status), ("priority", priority), ("origin", origin),
@@ -92,9 +92,11 @@ def create_case(*, actor: User, subject: str, description: str = "", status: str
     if contact is not None and account is None:
         account = contact.account
     _check_links(account, contact)
+    if asset is not None and (account is None or asset.account_id != account.id):
+        raise ValidationFailed("That product is not one of the account's.", "asset")
     case = Case(number=allocate_number(), subject=subject, description=description,
                 status=status, priority=priority, origin=origin, type=type, account=account,
-                contact=contact, owner=owner or actor, created_by=actor)
+                contact=contact, owner=owner or actor, created_by=actor, asset=asset)
     if status == "Closed":
         case.closed_at = utcnow()
     db.session.add(case)
@@ -215,13 +217,15 @@ def after_case_change(case: Case, *, actor: User | None, changes: list[dict],
     """Run a save's side effects in order, in the caller's transaction; each step calls down.
 
     Rules see the save's own changes only: what they set is not evaluated again, so no rule
-    can set off another (or itself) in a loop.
+    can set off another (or itself) in a loop. A closing (by the save or by a rule's field
+    update) asks the contact for a rating last, once the case is in its final state.
     """
     outcome = workflow_engine.evaluate_rules(case, changes=changes, created=created)
     workflow_engine.record_firing(outcome)
-    apply_workflow_updates(case, outcome, actor=actor)
+    updates = apply_workflow_updates(case, outcome, actor=actor)
     milestones.recalculate_milestones(case)
     workflow_alerts.queue_alerts(case, outcome.alerts, actor=actor)
+    satisfaction.ask_after_closing(case, changes=changes + updates)
     db.session.flush()
 
 

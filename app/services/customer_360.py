@@ -15,6 +15,7 @@ from app.access import visible_cases
 from app.extensions import db
 from app.models import OPEN_STATUSES, Account, Asset, Case, Contact, FeedItem, Task, User
 from app.pagination import Page, paginate
+from app.services.satisfaction import account_average_columns
 
 SECTION_SIZE = 5
 CONTACTS_SHOWN = 25
@@ -31,6 +32,8 @@ class Customer360:
     assets: list[Asset]
     tasks: list[Task]
     emails: list[FeedItem]
+    # Satisfaction over the last 90 days: {"answers": n, "average": float | None}.
+    satisfaction: dict
 
 
 def _case_scope(account: Account, contact: Contact | None, viewer: User):
@@ -44,7 +47,7 @@ def _count(stmt: sa.Select) -> sa.ScalarSelect:
 
 
 def _counts(account: Account, scope) -> dict[str, int]:
-    """Every section's count in one statement."""
+    """Every section's count in one statement (and the satisfaction answers' average)."""
     is_open = Case.status.in_(OPEN_STATUSES)
     statements = {
         "contacts": sa.select(Contact.id).where(Contact.account_id == account.id),
@@ -58,7 +61,9 @@ def _counts(account: Account, scope) -> dict[str, int]:
         "timeline": sa.select(FeedItem.id).join(Case, Case.id == FeedItem.case_id)
                       .where(scope, FeedItem.kind.in_(TIMELINE_KINDS)),
     }
-    row = db.session.execute(sa.select(*(_count(s).label(k) for k, s in statements.items())))
+    columns = [_count(s).label(k) for k, s in statements.items()]
+    columns += [column.label(k) for k, column in account_average_columns(scope).items()]
+    row = db.session.execute(sa.select(*columns))
     return dict(row.one()._mapping)
 
 
@@ -67,8 +72,12 @@ def read_customer(account: Account, *, viewer: User, contact: Contact | None = N
     """The 360 sections for an account, or for one contact with their account's header."""
     scope = _case_scope(account, contact, viewer)
     scalars = db.session.scalars
+    counts = _counts(account, scope)
+    average = counts.pop("satisfaction_average")
     return Customer360(
-        account=account, contact=contact, counts=_counts(account, scope),
+        account=account, contact=contact, counts=counts,
+        satisfaction={"answers": counts.pop("satisfaction_answers"),
+                      "average": float(average) if average is not None else None},
         contacts=list(scalars(sa.select(Contact).where(Contact.account_id == account.id)
                               .order_by(Contact.name, Contact.id).limit(CONTACTS_SHOWN))),
         assets=list(scalars(sa.select(Asset).where(Asset.account_id == account.id)

@@ -5,7 +5,7 @@ Invitations gain a purpose: "invitation" (a first password, staff or portal) or 
 (the portal's "forgot password" link); both are one-use and stored as token hashes.
 
 Revision ID: e7a2c5d914b8
-Revises: c4d8e2f61a93
+Revises: 8e501700c660
 Create Date: 2026-12-07 19:10:00.000000
 """
 import sqlalchemy as sa
