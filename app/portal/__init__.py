@@ -9,3 +9,4 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 
 from app.portal import common  # noqa: E402,F401  (hooks and template helpers)
 from app.portal import auth, cases  # noqa: E402,F401
+from app.portal import contracts, knowledge, settings  # noqa: E402,F401
