@@ -267,3 +267,26 @@ def test_the_kb_keeps_working_for_customers_and_counts_their_vote_with_the_porta
     client.post(f"/portal/knowledge/{refund.slug}/vote", data={"helpful": "yes"})
     db.session.expire_all()
     assert db.session.get(Article, refund.id).helpful_count == 1
+
+
+def test_the_knowledge_pages_read_in_the_same_few_queries_however_many_articles(
+        login, agent, library, count_queries):
+    client = portal_client(login, make_customer())
+    urls = ["/portal/knowledge", "/portal/knowledge?q=refund",
+            f"/portal/knowledge/categories/{library['billing'].id}"]
+
+    def queries() -> list[int]:
+        db.session.commit()
+        counted = []
+        for url in urls:
+            client.get(url)  # the same warm start each time
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200
+            counted.append(counter.count)
+        return counted
+
+    few = queries()
+    for n in range(6):
+        make_article(agent, title=f"Refund case {n}", channels=("portal",),
+                     categories=[library["billing"], Category(name=f"Topic {n}")])
+    assert queries() == few

@@ -12,8 +12,8 @@ from app.knowledge.routes import count_view
 from app.models.knowledge import Article
 from app.pagination import parse_page
 from app.services import knowledge as kb
-from app.services import knowledge_articles as articles
 from app.services import knowledge_lists as lists
+
 
 @bp.errorhandler(MovedArticle)
 def _moved(exc: MovedArticle):

@@ -4,7 +4,6 @@ article's master), full-text search, categories with counts, and helpful / not h
 The reading rules are /kb's (app.knowledge.reading and the knowledge services); these views
 only choose the portal's channel, the customer's language and the portal's pages."""
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from app.extensions import db
 from app.htmx import render_page_or_fragment
@@ -49,20 +48,19 @@ def wanted_languages(article) -> list[str]:
 def knowledge():
     """Search the portal's articles (highlighted snippets), or browse topics and the latest."""
     q = (request.args.get("q") or "")[:MAX_QUERY]
-    language = reader_language()
-    results, hits = lists.find_articles(current_customer(), q, {},
-                                     page=parse_page(request.args.get("page")),
-                                     channel=CHANNEL, language=language)
-    searching = bool(q.strip())
-    context = {"q": q, "results": results, "hits": hits, "searching": searching,
-               "language": language, "languages": LANGUAGES,
-               "page_url": lambda n: url_for("portal.knowledge", q=q, page=n)}
-    if not searching:
-        counts = lists.live_category_counts(current_customer(), CHANNEL)
+    me, language = current_customer(), reader_language()
+    context = {"q": q, "searching": bool(q.strip()), "language": language,
+               "languages": LANGUAGES}
+    if context["searching"]:
+        results, hits = lists.find_articles(me, q, {}, channel=CHANNEL, language=language,
+                                            page=parse_page(request.args.get("page")))
+        context |= {"results": results, "hits": hits,
+                    "page_url": lambda n: url_for("portal.knowledge", q=q, page=n)}
+    else:
+        counts = lists.live_category_counts(me, CHANNEL)
         context |= {"counts": counts,
                     "topics": [c for c in lists.sub_categories(None) if counts.get(c.id)],
-                    "recent": lists.recently_published(current_customer(), CHANNEL,
-                                                       language=language)}
+                    "recent": lists.recently_published(me, CHANNEL, language=language)}
     return render_page_or_fragment("portal/knowledge.html", "portal/_knowledge_results.html",
                                    **context)
 
@@ -102,7 +100,7 @@ def knowledge_vote(slug: str):
     form = VoteForm()
     if not form.validate_on_submit() or form.helpful.data not in ("yes", "no"):
         abort(400)
-    reading.vote(article, current_user, form.helpful.data == "yes")
+    reading.vote(article, current_customer(), form.helpful.data == "yes")
     db.session.commit()
     flash("Thank you for your feedback.", "success")
     lang = request.args.get("lang")
