@@ -1,24 +1,18 @@
 """The knowledge base for readers at /kb: the public channel for anyone, the portal channel
 for signed-in customers, the internal one for staff (what visible_articles allows)."""
-import sqlalchemy as sa
-from flask import (
-    abort, flash, make_response, redirect, render_template, request, session, url_for,
-)
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import visible_articles
 from app.extensions import db
 from app.knowledge import public_bp as bp
+from app.knowledge import reading
 from app.knowledge.forms import VoteForm
-from app.knowledge.loading import MovedArticle, article_by_slug, category_or_404, reader_languages
+from app.knowledge.loading import MovedArticle, category_or_404, reader_languages
 from app.knowledge.routes import count_view
-from app.models.knowledge import LANGUAGES, Article
+from app.models.knowledge import Article
 from app.pagination import parse_page
 from app.services import knowledge as kb
-from app.services import knowledge_articles as articles
 from app.services import knowledge_lists as lists
-
-VOTED_KEY = "kb_voted"
 
 
 @bp.errorhandler(MovedArticle)
@@ -56,32 +50,17 @@ def category(category_id: int):
 
 def readable_article(slug: str) -> Article:
     """The article if the reader's channel shows it; 404 otherwise (as if missing)."""
-    article = article_by_slug(slug)
-    channel = kb.reader_channel(current_user)
-    shown = db.session.scalar(sa.select(Article.id).where(
-        Article.id == article.id, visible_articles(current_user, channel)))
-    if shown is None:
-        abort(404)
-    return article
+    return reading.readable_article(slug, current_user, kb.reader_channel(current_user))
 
 
 @bp.route("/<slug>")
 def article(slug: str):
     """The article in the reader's language, else its master language."""
     article = readable_article(slug)
-    wanted = reader_languages(article)
-    language = articles.pick_language(article, wanted)
-    version = articles.live_version(article, language)
-    if version is None:
-        abort(404)
-    master = articles.live_version(article, article.master_language)
+    context = reading.reading_context(article, reader_languages(article))
     response = make_response(render_template(
-        "knowledge/kb_article.html", article=article, version=version, languages=LANGUAGES,
-        fell_back=bool(wanted) and language != wanted[0],
-        out_of_date=articles.is_out_of_date(version, master),
-        other_languages=[code for code in articles.languages_of(article)
-                         if code != language and articles.live_version(article, code)],
-        form=VoteForm(), voted=article.id in session.get(VOTED_KEY, [])))
+        "knowledge/kb_article.html", **context, form=VoteForm(),
+        voted=reading.vote_of(article, current_user) is not None))
     response.vary.add("Accept-Language")  # the language is chosen from it
     count_view(article)
     return response
@@ -89,18 +68,13 @@ def article(slug: str):
 
 @bp.post("/<slug>/vote")
 def vote(slug: str):
-    """Count a reader's "helpful" or "not helpful", once per browser session."""
+    """Count a reader's "helpful" or "not helpful", once per reader."""
     article = readable_article(slug)
     form = VoteForm()
     if not form.validate_on_submit() or form.helpful.data not in ("yes", "no"):
         abort(400)
-    voted = session.get(VOTED_KEY, [])
-    if article.id not in voted:
-        column = Article.helpful_count if form.helpful.data == "yes" else Article.unhelpful_count
-        db.session.execute(sa.update(Article).where(Article.id == article.id)
-                           .values({column: column + 1}))
-        db.session.commit()
-        session[VOTED_KEY] = [*voted, article.id][-200:]
+    reading.vote(article, current_user, form.helpful.data == "yes")
+    db.session.commit()
     flash("Thank you for your feedback.", "success")
     return redirect(url_for("kb.article", slug=article.slug, lang=request.args.get("lang")),
                     code=303)

@@ -159,6 +159,22 @@ class ArticleSlug(db.Model):
                                             index=True)
 
 
+class ArticleVote(db.Model):
+    """A signed-in reader's one "helpful" or "not helpful" on an article (they may change it);
+    Article.helpful_count and unhelpful_count add these up with anonymous readers' votes."""
+
+    __tablename__ = "article_votes"
+    __table_args__ = (sa.UniqueConstraint("article_id", "user_id",
+                                          name="uq_article_votes_article_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    helpful: Mapped[bool]
+    voted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ArticleVersion(CreatedMixin, db.Model):
     """One version of an article in one language: its text, status and who did what."""
 

@@ -11,3 +11,5 @@ from app.portal import common  # noqa: E402,F401  (hooks and template helpers)
 from app.portal import auth, cases  # noqa: E402,F401
 from app.portal import oversize  # noqa: E402,F401  (a reply over the upload limit)
 from app.portal import new_case, satisfaction  # noqa: E402,F401  (new case, survey)
+from app.portal import contracts, knowledge, settings  # noqa: E402,F401
+

@@ -19,6 +19,8 @@ def _is_current(endpoint: str, section: str) -> bool:
     # named after it (knowledge_article under knowledge).
     if name == "my_cases":
         return section in ("my_cases", "case", "case_reply", "case_close", "case_reopen")
+    if name == "knowledge" and section == "article":  # portal.article: an article's page
+        return True
     return section == name or section.startswith(name + "_")
 
 

@@ -15,7 +15,7 @@ from app.portal.common import current_customer
 from app.portal.request_forms import SurveyForm
 from app.services import satisfaction as survey_service
 from app.services.errors import ValidationFailed
-from app.services.portal import portal_user_of
+from app.services.portal_access import portal_user_of
 
 THANKS = "Thank you! Your answer helps us do better."
 

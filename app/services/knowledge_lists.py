@@ -140,12 +140,13 @@ def awaiting_approval(user: User) -> list[ArticleVersion]:
         .options(*_with_article()).order_by(ArticleVersion.submitted_at).limit(LIST_LIMIT)))
 
 
-def recently_published(user, channel: str = "internal",
-                       limit: int = LIST_LIMIT) -> list[ArticleVersion]:
+def recently_published(user, channel: str = "internal", limit: int = LIST_LIMIT,
+                       language: str | None = None) -> list[ArticleVersion]:
+    """The latest published articles, each in `language` where translated, else the master."""
     return list(db.session.scalars(
         sa.select(ArticleVersion).join(Article)
         .where(ArticleVersion.status == "published", visible_articles(user, channel),
-               ArticleVersion.language == Article.master_language)
+               in_reader_language(language))
         .options(*_with_article()).order_by(ArticleVersion.published_at.desc()).limit(limit)))
 
 
@@ -176,14 +177,16 @@ def out_of_date_translations(limit: int = LIST_LIMIT) -> list[tuple[ArticleVersi
     return [tuple(row) for row in rows]
 
 
-def category_articles(category: Category, user, channel: str) -> list[ArticleVersion]:
-    """The live master versions of the articles filed directly in this category."""
+def category_articles(category: Category, user, channel: str,
+                      language: str | None = None) -> list[ArticleVersion]:
+    """The live versions of the articles filed directly in this category: in `language`
+    where translated, else the master."""
     return list(db.session.scalars(
         sa.select(ArticleVersion).join(Article)
         .join(article_categories, article_categories.c.article_id == Article.id)
         .where(article_categories.c.category_id == category.id,
                ArticleVersion.status == "published", visible_articles(user, channel),
-               ArticleVersion.language == Article.master_language)
+               in_reader_language(language))
         .options(*_with_article()).order_by(ArticleVersion.title)))
 
 

@@ -222,6 +222,19 @@ def update_preferences(user: User, *, time_zone: str, list_density: str) -> User
     return user
 
 
+def update_reader_preferences(user: User, *, language: str, time_zone: str,
+                              languages: list[str]) -> User:
+    """Set a reader's own language (one of `languages`, those the knowledge base offers) and
+    time zone; refuse anything else."""
+    if language not in languages:
+        raise ValidationFailed("Choose a language from the list.", "language")
+    if time_zone not in time_zone_names():
+        raise ValidationFailed("Choose a time zone from the list.", "time_zone")
+    user.language, user.time_zone = language, time_zone
+    db.session.flush()
+    return user
+
+
 def change_own_password(user: User, *, current: str, new: str) -> User:
     """Change one's own password, proven by the current one; other browsers are signed out."""
     if not user.check_password(current):
