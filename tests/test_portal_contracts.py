@@ -66,7 +66,9 @@ def test_the_contract_page_shows_its_terms_products_and_entitlements(login):
     page = soup(portal_client(login, me).get(f"/portal/contracts/{contract.id}"))
     text = page.get_text(" ", strip=True)
     assert page.find("h1").get_text(strip=True) == "Premier support"
-    assert "SC-OURS-1" in text and "Replacement hardware ships next business day." in text
+    assert "SC-OURS-1" in text
+    # The contract's notes are the staff's own, written as internal: never shown to customers.
+    assert "Replacement hardware ships next business day." not in text
     assert "Edge Router X" in text and "ER-0042" in text
     assert "Premier phone support" in text and "3 of 5 cases remaining" in text
     assert "Web help desk" not in text  # not under this contract

@@ -5,7 +5,8 @@ from tests.conftest import HX
 from tests.factories import make_user
 from tests.portal_factories import make_customer
 
-PUBLIC_PORTAL = {"portal.login", "portal.forgot", "portal.reset"}
+# The sign-in pages, and the satisfaction question mailed as a signed one-answer link.
+PUBLIC_PORTAL = {"portal.login", "portal.forgot", "portal.reset", "portal.survey"}
 
 
 def portal_rules(app):

@@ -81,7 +81,11 @@ def _survey(case: Case, rng: random.Random, now: datetime, *, answered: bool) ->
         return
     rating = rng.choices(list(RATING_WEIGHTS), weights=list(RATING_WEIGHTS.values()))[0]
     survey.rating, survey.comment = rating, rng.choice(COMMENTS[rating])
-    survey.answered_at = min(closed + timedelta(hours=rng.randint(1, 40)), now)
+    # After the case's last item, so its feed still reads in order.
+    last = db.session.scalar(sa.select(sa.func.max(FeedItem.created_at))
+                             .where(FeedItem.case_id == case.id))
+    survey.answered_at = min(max(closed, last or closed) + timedelta(hours=rng.randint(1, 40)),
+                             now)
     survey.answered_via = rng.choice(("email", "portal"))
     body = f"Customer rated {rating}/5" + (f": {survey.comment}" if survey.comment else ".")
     db.session.add(FeedItem(case_id=case.id, kind="system", body=body, visibility="internal",

@@ -60,4 +60,8 @@ def _ensure_internal_note(seeder, contact: Contact) -> None:
         FeedItem.case_id == case.id, FeedItem.visibility == "internal",
         FeedItem.kind == "post").limit(1))
     if has_note is None:
-        feed_service.add_post(case, actor=case.owner or seeder.staff[0], body=ADMIN_NOTE)
+        last = db.session.scalar(sa.select(sa.func.max(FeedItem.created_at))
+                                 .where(FeedItem.case_id == case.id))
+        note = feed_service.add_post(case, actor=case.owner or seeder.staff[0], body=ADMIN_NOTE)
+        # In the demo's own time, just after the case's last item, never in the future.
+        note.created_at = min(last + timedelta(minutes=20), seeder.now) if last else seeder.now
