@@ -23,18 +23,26 @@ OVERSIZE_READ_FACTOR = 4
 UPLOAD_FORMS = ("cases.publish_files", "cases.send_email")
 
 
+def typed_fields(limit: int) -> dict | None:
+    """The text fields of a body refused as too large, or None when its CSRF token fails."""
+    fields = read_text_fields(request.environ, read_at_most=OVERSIZE_READ_FACTOR * limit)
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            validate_csrf(fields.get("csrf_token"))
+        except ValidationError:
+            return None
+    return fields
+
+
 @bp.errorhandler(413)
 def upload_too_large(error):
     """The File tab or the Email form again, with the note kept and a clear message."""
     if request.endpoint not in UPLOAD_FORMS or is_fragment_request():
         return handle_http_error(error)
     limit = file_store.max_upload_bytes()
-    fields = read_text_fields(request.environ, read_at_most=OVERSIZE_READ_FACTOR * limit)
-    if current_app.config.get("WTF_CSRF_ENABLED", True):
-        try:
-            validate_csrf(fields.get("csrf_token"))
-        except ValidationError:
-            return handle_http_error(error)
+    fields = typed_fields(limit)
+    if fields is None:
+        return handle_http_error(error)
     try:
         case = get_editable_case_or_404(request.view_args["number"])
     except HTTPException as refused:  # raised here it would escape as a 500

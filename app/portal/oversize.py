@@ -1,19 +1,16 @@
 """A portal form over the upload limit (a reply, a new case): the page again with the text kept
 (read from the body Flask refused to parse) and a clear message, instead of a bare 413 page."""
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
-from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import HTTPException
-from wtforms import ValidationError
 
 from app.access import get_portal_case_or_404
-from app.cases.oversize import OVERSIZE_READ_FACTOR
+from app.cases.oversize import typed_fields
 from app.portal import bp
 from app.portal.cases import case_form_failed
 from app.portal.forms import ReplyForm
 from app.portal.new_case import new_case_too_large
 from app.services import files as file_store
-from app.uploads import read_text_fields
 from app.web import handle_http_error
 
 
@@ -25,12 +22,9 @@ def too_large(error):
     if answer is None or current_user.is_anonymous:
         return handle_http_error(error)
     limit = file_store.max_upload_bytes()
-    fields = read_text_fields(request.environ, read_at_most=OVERSIZE_READ_FACTOR * limit)
-    if current_app.config.get("WTF_CSRF_ENABLED", True):
-        try:
-            validate_csrf(fields.get("csrf_token"))
-        except ValidationError:
-            return handle_http_error(error)
+    fields = typed_fields(limit)
+    if fields is None:
+        return handle_http_error(error)
     return answer(fields, limit)
 
 
