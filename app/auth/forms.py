@@ -40,3 +40,16 @@ class OwnPasswordForm(Form):
         DataRequired(message="Type the new password again."),
         EqualTo("password", message="The two passwords do not match.")])
     submit = SubmitField("Change password")
+
+
+class SetPasswordForm(Form):
+    """A first or reset password from an emailed link (staff invitation, portal link)."""
+
+    password = PasswordField("New password", validators=[
+        DataRequired(message="Choose a password."),
+        Length(min=MIN_PASSWORD, max=200,
+               message=f"Use at least {MIN_PASSWORD} characters (and at most 200).")])
+    confirm = PasswordField("Repeat the password", validators=[
+        DataRequired(message="Type the password again."),
+        EqualTo("password", message="The two passwords do not match.")])
+    submit = SubmitField("Set password and sign in")

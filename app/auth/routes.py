@@ -29,24 +29,32 @@ def home_for(user) -> str:
     return url_for("portal.my_cases" if user.contact_id else "auth.welcome")
 
 
+def open_session(user, *, remember: bool = False) -> None:
+    """Sign the user in on a fresh session id, with a server-side session a sign-out ends;
+    whoever was signed in on this browser before is signed out first."""
+    if current_user.is_authenticated:
+        user_service.end_session(current_user.session_token)
+        logout_user()
+    user_service.start_session(user)
+    db.session.commit()
+    session.clear()  # a fresh session at sign-in
+    login_user(user, remember=remember)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or home_for(current_user))
     form = SignInForm()
     if form.validate_on_submit():
-        address = request.remote_addr or ""
-        refusal = throttle.sign_in_refusal(form.email.data, address)
+        user, refusal = throttle.attempt_sign_in(
+            form.email.data, request.remote_addr or "",
+            lambda: user_service.authenticate(form.email.data, form.password.data))
         if refusal:
             return render_template("auth/login.html", form=form, refusal=refusal), 429
-        user = user_service.authenticate(form.email.data, form.password.data)
         if user is not None:
-            user_service.start_session(user)
-            db.session.commit()
-            session.clear()  # a fresh session at sign-in
-            login_user(user, remember=form.remember.data)
+            open_session(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or home_for(user), code=303)
-        throttle.record_failed_sign_in(form.email.data, address)
         form.password.errors.append("That email and password do not match an active account.")
         return render_template("auth/login.html", form=form), 401
     return render_form("auth/login.html", form)

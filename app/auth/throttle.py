@@ -61,3 +61,15 @@ def _wait_text(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
     return f"{math.ceil(seconds / 60)} minutes"
+
+
+def attempt_sign_in(email: str, address: str, authenticate):
+    """(user, refusal): `refusal` when the attempt must wait; else `authenticate()`'s user, or
+    None for a failure, which is counted."""
+    refusal = sign_in_refusal(email, address)
+    if refusal:
+        return None, refusal
+    user = authenticate()
+    if user is None:
+        record_failed_sign_in(email, address)
+    return user, None

@@ -1,13 +1,14 @@
 """Portal sign-in and sign-out, "forgot password", and the emailed set-password link."""
-from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, logout_user
 
 from app.auth import throttle
-from app.auth.routes import safe_next
+from app.auth.routes import open_session, safe_next
 from app.extensions import db
 from app.htmx import hx_redirect, render_form
 from app.portal import bp
-from app.portal.forms import ForgotPasswordForm, PortalSignInForm, SetPasswordForm
+from app.auth.forms import SetPasswordForm
+from app.portal.forms import ForgotPasswordForm, PortalSignInForm
 from app.services import portal_access as access_service
 from app.services import users as user_service
 
@@ -28,14 +29,13 @@ def login():
         return _already_signed_in()
     form = PortalSignInForm()
     if form.validate_on_submit():
-        address = request.remote_addr or ""
-        refusal = throttle.sign_in_refusal(form.email.data, address)
+        user, refusal = throttle.attempt_sign_in(
+            form.email.data, request.remote_addr or "",
+            lambda: access_service.authenticate_customer(form.email.data, form.password.data))
         if refusal:
             return render_template("portal/login.html", form=form, refusal=refusal), 429
-        user = access_service.authenticate_customer(form.email.data, form.password.data)
         if user is not None:
             return _sign_in(user, remember=form.remember.data)
-        throttle.record_failed_sign_in(form.email.data, address)
         form.password.errors.append(SIGN_IN_FAILED)
         return render_template("portal/login.html", form=form), 401
     return render_form("portal/login.html", form)
@@ -43,10 +43,7 @@ def login():
 
 def _sign_in(user, *, remember: bool = False, message: str | None = None):
     """Open a fresh server-side session for the customer and go to their cases."""
-    user_service.start_session(user)
-    db.session.commit()
-    session.clear()  # a new session id at sign-in
-    login_user(user, remember=remember)
+    open_session(user, remember=remember)
     if message:
         flash(message, "success")
     return redirect(safe_next(request.args.get("next")) or url_for("portal.my_cases"), code=303)
@@ -92,9 +89,6 @@ def reset(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         user = access_service.use_portal_link(link, form.password.data)
-        if current_user.is_authenticated:  # someone else was signed in on this browser
-            user_service.end_session(current_user.session_token)
-            logout_user()
         return _sign_in(user, message=f"Welcome, {user.name}. Your password is set.")
     page = render_form("portal/set_password.html", form, invitee=link.user, link=link)
     page.headers["Cache-Control"] = "no-store"

@@ -1,12 +1,11 @@
 """The portal's forms: one per use case."""
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from app.forms import Form
 from app.submissions import OneTimeKeyMixin
 
-MIN_PASSWORD = 8
 MAX_REPLY = 20000
 
 
@@ -29,17 +28,6 @@ class ForgotPasswordForm(Form):
                                                    message="Enter your email address."),
                                             Length(max=254)])
     submit = SubmitField("Email me a link")
-
-
-class SetPasswordForm(Form):
-    password = PasswordField("New password", validators=[
-        DataRequired(message="Choose a password."),
-        Length(min=MIN_PASSWORD, max=200,
-               message=f"Use at least {MIN_PASSWORD} characters (and at most 200).")])
-    confirm = PasswordField("Repeat the password", validators=[
-        DataRequired(message="Type the password again."),
-        EqualTo("password", message="The two passwords do not match.")])
-    submit = SubmitField("Set password and sign in")
 
 
 class ReplyForm(OneTimeKeyMixin, Form):
