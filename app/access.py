@@ -238,6 +238,12 @@ def portal_cases(user: User) -> sa.ColumnElement[bool]:
     return own
 
 
+def is_case_contact(user, case: Case) -> bool:
+    """The customer is the case's own contact (an account admin who sees it is not): only they
+    answer its satisfaction question."""
+    return user is not None and user.contact_id is not None and user.contact_id == case.contact_id
+
+
 def get_portal_case_or_404(number: int, user: User) -> Case:
     """A case by number as the portal shows it; missing and hidden cases both answer 404."""
     if not 0 < number < 2**31:

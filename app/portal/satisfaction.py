@@ -3,7 +3,7 @@ the key, and it answers once) or on the portal case page by the customer whose c
 from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 
-from app.access import get_portal_case_or_404
+from app.access import get_portal_case_or_404, is_case_contact
 from app.extensions import db
 from app.forms import show_refusal
 from app.htmx import hx_redirect
@@ -24,7 +24,7 @@ THANKS = "Thank you! Your answer helps us do better."
 def satisfaction_for(case: Case, me: User, form: SurveyForm | None = None) -> dict | None:
     """What the case page's satisfaction card shows: the open question (to the case's own
     contact, once it is closed) or their answer; None when there is nothing to show."""
-    if case.is_open or me is None or me.contact_id != case.contact_id:
+    if case.is_open or not is_case_contact(me, case):
         return None
     survey = survey_service.latest_survey(case)
     if survey is None:
@@ -38,7 +38,7 @@ def case_satisfaction(number: int):
     case = get_portal_case_or_404(number, current_user)
     me = current_customer()
     survey = survey_service.open_survey(case) if not case.is_open else None
-    if survey is None or me.contact_id != case.contact_id:
+    if survey is None or not is_case_contact(me, case):
         abort(404)
     form = SurveyForm()
     if form.validate_on_submit():
