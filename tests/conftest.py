@@ -224,19 +224,17 @@ def sent_to_portal(response) -> bool:
     return response.status_code == 302 and response.headers["Location"].endswith("/portal/")
 
 
-def sign_in(page, live_server, email, password=None):
-    """Sign in through the real form in the browser; lands on the case list."""
-    page.goto(live_server.url + "/login")
+def sign_in(page, live_server, email, password=None, *, portal=False):
+    """Sign in through the real form in the browser; lands on the case list (on My cases for
+    the portal's form)."""
+    prefix = "/portal" if portal else ""
+    page.goto(live_server.url + prefix + "/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password or PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/portal/" if portal else "**/cases/")
 
 
 def sign_in_portal(page, live_server, email, password=None):
     """Sign a customer in through the portal's real form in the browser; lands on My cases."""
-    page.goto(live_server.url + "/portal/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password or PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/portal/")
+    sign_in(page, live_server, email, password, portal=True)

@@ -144,15 +144,7 @@ def portal_link_problem(invitation: Invitation | None) -> str | None:
 
 def use_portal_link(invitation: Invitation, password: str) -> User:
     """Set the customer's password from their link, use the link up, end other sessions."""
-    problem = portal_link_problem(invitation)
-    if problem:
-        raise ValidationFailed(problem)
-    invitation.used_at = utcnow()
-    user = invitation.user
-    user.set_password(password)
-    user_service.end_other_sessions(user)
-    db.session.flush()
-    return user
+    return user_service.use_link(invitation, password, portal_link_problem(invitation))
 
 
 def require_staff(actor: User) -> None:

@@ -163,7 +163,12 @@ def invitation_problem(invitation: Invitation | None) -> str | None:
 
 def accept_invitation(invitation: Invitation, password: str) -> User:
     """Set the invited user's password and use up the invitation."""
-    problem = invitation_problem(invitation)
+    return use_link(invitation, password, invitation_problem(invitation))
+
+
+def use_link(invitation: Invitation, password: str, problem: str | None) -> User:
+    """Set the password from an emailed link, use the link up and end the user's other
+    sessions; `problem`, when the link may not be used, is refused instead."""
     if problem:
         raise ValidationFailed(problem)
     invitation.used_at = utcnow()
